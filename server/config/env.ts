@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/** Empty strings in the environment mean "unset" (a blank line in .env must not become a key). */
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().default("127.0.0.1"),
+    PORT: port.default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATA_DIR: z.string().default(".data"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    MIDTRANS_SANDBOX_SERVER_KEY: optional,
+    MIDTRANS_SANDBOX_CLIENT_KEY: optional,
+    MIDTRANS_PRODUCTION_SERVER_KEY: optional,
+    MIDTRANS_PRODUCTION_CLIENT_KEY: optional,
+    MIDTRANS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Where an already running simulator listens; unset: `npm start` starts one in-process. */
+    MIDTRANS_SIMULATOR_URL: optional.pipe(z.url().optional()),
+    MIDTRANS_SIMULATOR_PORT: port.default(3001),
+    MIDTRANS_SIMULATOR_SERVER_KEY: z.string().min(8).default("SB-Mid-server-SIMULATOR"),
+    /** Run the background workers (webhook delivery, reconcile sweep) inside the web process. */
+    RUN_WORKERS: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
+    /** Allow production webhook URLs on loopback/private networks (never needed in real production). */
+    ALLOW_PRIVATE_WEBHOOK_URLS: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+  }));
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parse the environment; on a bad value print what is wrong and exit 1 (fail fast, before anything starts). */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    console.error(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every variable.`);
+    process.exit(1);
+  }
+  return parsed.data;
+}

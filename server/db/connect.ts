@@ -1,0 +1,72 @@
+import postgres from "postgres";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Logger } from "../config/logger";
+
+export type Sql = postgres.Sql<{}>;
+/** A handle usable for queries: the pool itself or a transaction from `sql.begin`. */
+export type Db = Sql | postgres.TransactionSql<{}>;
+
+export interface Database {
+  sql: Sql;
+  /** "postgres" for a real server (DATABASE_URL), "embedded" for PGlite behind pglite-socket. */
+  kind: "postgres" | "embedded";
+  url: string;
+  close(): Promise<void>;
+}
+
+const commonOptions: postgres.Options<{}> = {
+  onnotice: () => {},
+  // int8 (amounts in IDR, counts) as JS numbers: every amount is capped far below 2^53.
+  types: {
+    bigint: {
+      to: 20,
+      from: [20],
+      serialize: (x: number | bigint) => x.toString(),
+      parse: (x: string) => Number(x),
+    },
+  },
+  connect_timeout: 10,
+};
+
+export async function connectPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const sql = postgres(url, { ...commonOptions, max: opts.max ?? 10 }) as unknown as Sql;
+  return { sql, kind: "postgres", url, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * Embedded PostgreSQL: PGlite served over the wire protocol by pglite-socket, so the
+ * same postgres.js code runs as against a real server. PGlite is a single session:
+ * exactly one client connection (max: 1), and no LISTEN/NOTIFY.
+ * `dataDir` undefined keeps the database in memory (tests).
+ */
+export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: Logger }): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  let dir: string | undefined;
+  if (opts.dataDir) {
+    dir = path.resolve(opts.dataDir, "pglite");
+    mkdirSync(dir, { recursive: true });
+  }
+  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const sql = postgres(url, { ...commonOptions, max: 1 }) as unknown as Sql;
+  opts.logger?.info({ dataDir: dir ?? "(memory)", url }, "embedded database started");
+  return {
+    sql,
+    kind: "embedded",
+    url,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+      await pglite.close();
+    },
+  };
+}
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string; logger?: Logger }): Promise<Database> {
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl);
+  return startEmbeddedDatabase({ dataDir: opts.dataDir, logger: opts.logger });
+}

@@ -1,0 +1,47 @@
+import express, { type Express } from "express";
+import path from "node:path";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler } from "@remix-run/express";
+import type { PlatformContext } from "../platform/context";
+import { shopPaymentsRouter } from "../rest/shop-payments.routes";
+import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
+import { appRouter } from "../trpc/router";
+import { DomainError } from "../lib/errors";
+import { sendError } from "./errors";
+import { requestLog } from "./request-log";
+
+/**
+ * The one HTTP app: REST adapter, Midtrans notifications, tRPC, then Remix for pages.
+ * `remixBuild` is optional so API tests run without a UI build.
+ */
+export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerBuild; publicDir?: string } = {}): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(requestLog(ctx.logger));
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await ctx.sql`select 1`;
+      res.json({ ok: true });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  app.use(shopPaymentsRouter(ctx));
+  app.use(midtransNotificationsRouter(ctx));
+  app.use("/api/trpc", createExpressMiddleware({ router: appRouter, createContext: () => ({ platform: ctx }) }));
+  app.use("/api", (_req, res) => sendError(res, new DomainError("not_found", "No such endpoint")));
+
+  if (opts.remixBuild) {
+    const publicDir = opts.publicDir ?? path.resolve("public");
+    app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(publicDir, { maxAge: "1h" }));
+    app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: () => ({ platform: ctx }) }));
+  }
+
+  // Last resort: nothing may answer with an HTML stack trace.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendError(res, err));
+  return app;
+}

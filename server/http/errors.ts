@@ -1,0 +1,59 @@
+import type { Response } from "express";
+import { DomainError, isDomainError, type ErrorCode } from "../lib/errors";
+
+/** The one place where domain error codes become HTTP statuses. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  unsupported_content_type: 400,
+  payload_too_large: 413,
+  validation_failed: 400,
+  invalid_client: 401,
+  invalid_signature: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  order_id_taken: 409,
+  request_in_progress: 409,
+  internal_error: 500,
+  gateway_error: 502,
+  environment_unavailable: 503,
+  service_unavailable: 503,
+};
+
+// postgres.js / node errors meaning "the database is not reachable right now".
+const DB_UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01", // admin_shutdown
+  "57P02",
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+]);
+
+export function toDomainError(err: unknown): DomainError {
+  if (isDomainError(err)) return err;
+  const code = (err as { code?: string })?.code;
+  if (code && DB_UNAVAILABLE.has(code)) {
+    return new DomainError("service_unavailable", "The service is temporarily unavailable; retry shortly");
+  }
+  return new DomainError("internal_error", "Internal error");
+}
+
+export function errorBody(e: DomainError) {
+  return { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}), ...(e.details ?? {}) } };
+}
+
+/** Sends a JSON error; unexpected errors are logged (without request bodies) and become 500/503. */
+export function sendError(res: Response, err: unknown): void {
+  const e = toDomainError(err);
+  if (e.code === "internal_error" || e.code === "service_unavailable") {
+    res.locals.error = err instanceof Error ? { name: err.name, message: err.message, code: (err as { code?: string }).code, stack: err.stack } : String(err);
+  }
+  if (e.code === "service_unavailable") res.setHeader("Retry-After", "5");
+  res.status(httpStatusOf[e.code]).json(errorBody(e));
+}

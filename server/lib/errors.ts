@@ -1,0 +1,41 @@
+/**
+ * Typed domain errors with stable codes. Services throw these; each transport maps
+ * them once (REST: server/http/errors.ts, tRPC: server/trpc).
+ */
+export const errorCodes = [
+  "invalid_json",
+  "unsupported_content_type",
+  "payload_too_large",
+  "validation_failed",
+  "invalid_client",
+  "order_id_taken",
+  "request_in_progress",
+  "not_found",
+  "method_not_allowed",
+  "gateway_error",
+  "environment_unavailable",
+  "invalid_signature",
+  "service_unavailable",
+  "internal_error",
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+    /** Extra, safe-to-show details (e.g. Midtrans's own error messages). */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/**
+ * By shape, not instanceof: Remix bundles its own copy of server modules, so an error
+ * thrown by one copy must still be recognised by the other.
+ */
+export const isDomainError = (e: unknown): e is DomainError =>
+  e instanceof Error && e.name === "DomainError" && typeof (e as DomainError).code === "string";

@@ -1,0 +1,48 @@
+import { loadEnv } from "./config/env";
+import { createLogger } from "./config/logger";
+import { createPlatform } from "./platform/platform";
+import { listen, loadRemixBuild } from "./http/server";
+import { ensureDemoProject } from "./projects/demo";
+import { startWorkers } from "./workers";
+
+/** One process: the Remix app, the REST adapter, tRPC and the background workers. */
+async function main() {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const platform = await createPlatform(env, { logger });
+  const { server, url } = await listen(platform, { port: env.PORT, host: env.HOST, remixBuild: await loadRemixBuild() });
+  const workers = env.RUN_WORKERS ? startWorkers(platform) : null;
+  logger.info({ url, publicUrl: env.PUBLIC_URL, database: platform.database.kind, workers: Boolean(workers) }, "Astapa is listening");
+
+  const demo = await ensureDemoProject(platform.ctx.sql, env.PUBLIC_URL);
+  if (demo) {
+    // Printed once, to the terminal only: the secret is stored as a hash.
+    process.stdout.write(
+      `\n  Demo project created (sandbox). Keep these, the secret is not shown again:\n` +
+        `    ASTAPA_CLIENT_ID=${demo.client_id}\n    ASTAPA_CLIENT_SECRET=${demo.client_secret}\n\n`,
+    );
+  }
+  if (platform.simulator) {
+    process.stdout.write(`  Midtrans simulator dashboard: ${platform.simulator.url}/\n  Astapa: ${env.PUBLIC_URL}\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await workers?.stop();
+    await platform.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err) => {
+  console.error("Astapa failed to start:", err);
+  process.exit(1);
+});

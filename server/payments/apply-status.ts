@@ -1,0 +1,82 @@
+import type { PlatformContext } from "../platform/context";
+import { parseIdrAmount, refundedAmountOf, type MidtransTransaction } from "../midtrans/midtrans.schema";
+import { parseJakartaTime } from "../midtrans/time";
+import { enqueueWebhookEvent, itemPurchasedPayload } from "../webhooks/events";
+import * as q from "./payments.queries";
+import { displayItemName } from "./payments.service";
+import { decideTransition, isMidtransStatus, toPublicStatus, type PurchaseStatus } from "./status";
+
+export type ApplyOutcome =
+  | { outcome: "applied"; from: PurchaseStatus; to: PurchaseStatus; eventWritten: boolean }
+  | { outcome: "duplicate" }
+  | { outcome: "ignored"; reason: string };
+
+/**
+ * Applies what Midtrans says a transaction is now, through the state machine, in ONE
+ * transaction: the purchase row, its history, and (on the first settlement) the
+ * `item.purchased` outbox event. Used by notifications, reconcile and the sweep.
+ */
+export async function applyMidtransTransaction(
+  ctx: PlatformContext,
+  purchaseId: string,
+  t: MidtransTransaction,
+  meta: { source: "notification" | "reconcile" | "sweep"; notificationId?: number | null },
+): Promise<ApplyOutcome> {
+  const raw = t.transaction_status;
+  if (!isMidtransStatus(raw)) return { outcome: "ignored", reason: `unknown transaction_status '${raw}'` };
+  const gross = parseIdrAmount(t.gross_amount);
+
+  const result = await ctx.sql.begin(async (tx): Promise<ApplyOutcome> => {
+    const p = await q.lockPurchaseById(tx, purchaseId);
+    if (!p) return { outcome: "ignored", reason: "purchase not found" };
+    if (t.order_id !== p.order_id) return { outcome: "ignored", reason: "order_id differs from the purchase" };
+    if (gross !== p.amount) {
+      return { outcome: "ignored", reason: `amount_mismatch: Midtrans says ${String(t.gross_amount)}, purchase is ${p.amount}` };
+    }
+    const current = p.midtrans_status
+      ? { status: p.midtrans_status, fraudStatus: p.fraud_status, refundedAmount: p.refunded_amount }
+      : null;
+    const next = { status: raw, fraudStatus: t.fraud_status ?? null, refundedAmount: refundedAmountOf(t) };
+    const decision = decideTransition(current, next);
+    if (decision.kind === "duplicate") return { outcome: "duplicate" };
+    if (decision.kind === "stale") return { outcome: "ignored", reason: `stale: ${decision.reason}` };
+
+    const to = toPublicStatus(raw, next.fraudStatus);
+    const becomesPaid = to === "settlement" && !p.paid_at;
+    const paidAt = becomesPaid
+      ? (parseJakartaTime(t.settlement_time) ?? parseJakartaTime(t.transaction_time) ?? ctx.now())
+      : p.paid_at;
+    const updated = await q.updatePurchaseStatus(tx, p.id, {
+      status: to,
+      midtrans_status: raw,
+      fraud_status: next.fraudStatus,
+      payment_type: t.payment_type ?? null,
+      midtrans_transaction_id: t.transaction_id ?? null,
+      refunded_amount: next.refundedAmount,
+      paid_at: paidAt,
+    });
+    await q.insertStatusHistory(tx, {
+      purchase_id: p.id,
+      from_status: p.status,
+      to_status: to,
+      midtrans_status: raw,
+      fraud_status: next.fraudStatus,
+      source: meta.source,
+      notification_id: meta.notificationId,
+    });
+    let eventWritten = false;
+    if (becomesPaid) {
+      const [project] = await tx<{ webhook_url: string | null }[]>`select webhook_url from projects where id = ${p.project_id}`;
+      eventWritten = await enqueueWebhookEvent(tx, {
+        project_id: p.project_id,
+        purchase_id: p.id,
+        event_type: "item.purchased",
+        payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt!),
+        hasEndpoint: Boolean(project?.webhook_url),
+      });
+    }
+    return { outcome: "applied", from: p.status, to, eventWritten };
+  });
+  if (result.outcome === "applied" && result.eventWritten) ctx.onWebhookEventsWritten();
+  return result;
+}

@@ -1,0 +1,138 @@
+import type { Db } from "../db/connect";
+import type { MidtransStatus, PurchaseStatus } from "./status";
+import type { PurchaseRow } from "./payments.schema";
+
+export async function findPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId}`;
+  return row;
+}
+
+export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id}`;
+  return row;
+}
+
+export async function lockPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId} for update`;
+  return row;
+}
+
+export async function lockPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id} for update`;
+  return row;
+}
+
+export interface NewPurchase {
+  id: string;
+  project_id: string;
+  environment: string;
+  order_id: string;
+  amount: number;
+  buyer_email: string;
+  buyer_name: string | null;
+  item_id: string;
+  item_name: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export async function insertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow> {
+  const [row] = await db<PurchaseRow[]>`
+    insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status)
+    values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
+            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, 'creating')
+    returning *`;
+  return row;
+}
+
+/** A failed creation is retried in place: same purchase_id, the new request's details. */
+export async function restartFailedPurchase(db: Db, id: string, p: Omit<NewPurchase, "id" | "project_id" | "order_id">): Promise<PurchaseRow> {
+  const [row] = await db<PurchaseRow[]>`
+    update purchases set environment = ${p.environment}, amount = ${p.amount}, buyer_email = ${p.buyer_email},
+      buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${db.json(p.metadata as never)},
+      status = 'creating', create_error = null, created_at = now(), updated_at = now()
+    where id = ${id}
+    returning *`;
+  return row;
+}
+
+export async function markSnapCreated(
+  db: Db,
+  id: string,
+  snap: { token: string; invoice_url: string; expires_at: Date },
+): Promise<PurchaseRow | undefined> {
+  // Only from `creating`: a notification may already have moved the purchase on.
+  const [row] = await db<PurchaseRow[]>`
+    update purchases set snap_token = ${snap.token}, invoice_url = ${snap.invoice_url}, snap_expires_at = ${snap.expires_at},
+      status = case when status = 'creating' then 'pending' else status end, updated_at = now()
+    where id = ${id}
+    returning *`;
+  return row;
+}
+
+export async function markCreateFailed(db: Db, id: string, error: string): Promise<void> {
+  await db`update purchases set status = 'create_failed', create_error = ${error}, updated_at = now()
+           where id = ${id} and status = 'creating'`;
+}
+
+export async function updatePurchaseStatus(
+  db: Db,
+  id: string,
+  s: {
+    status: PurchaseStatus;
+    midtrans_status: MidtransStatus;
+    fraud_status: string | null;
+    payment_type: string | null;
+    midtrans_transaction_id: string | null;
+    refunded_amount: number;
+    paid_at: Date | null;
+  },
+): Promise<PurchaseRow> {
+  const [row] = await db<PurchaseRow[]>`
+    update purchases set status = ${s.status}, midtrans_status = ${s.midtrans_status}, fraud_status = ${s.fraud_status},
+      payment_type = coalesce(${s.payment_type}, payment_type),
+      midtrans_transaction_id = coalesce(${s.midtrans_transaction_id}, midtrans_transaction_id),
+      refunded_amount = ${s.refunded_amount}, paid_at = ${s.paid_at}, updated_at = now()
+    where id = ${id}
+    returning *`;
+  return row;
+}
+
+export async function insertStatusHistory(
+  db: Db,
+  h: {
+    purchase_id: string;
+    from_status: string | null;
+    to_status: string;
+    midtrans_status?: string | null;
+    fraud_status?: string | null;
+    source: "create" | "notification" | "reconcile" | "sweep";
+    notification_id?: number | null;
+  },
+): Promise<void> {
+  await db`insert into purchase_status_history (purchase_id, from_status, to_status, midtrans_status, fraud_status, source, notification_id)
+           values (${h.purchase_id}, ${h.from_status}, ${h.to_status}, ${h.midtrans_status ?? null}, ${h.fraud_status ?? null},
+                   ${h.source}, ${h.notification_id ?? null})`;
+}
+
+export interface VerifyRow {
+  order_id: string;
+  status: PurchaseStatus;
+  amount: number;
+  currency: string;
+  item_name: string | null;
+  paid_at: Date | null;
+  store_name: string | null;
+  store_slug: string | null;
+  store_url_template: string | null;
+}
+
+/** One index lookup: everything the public verify endpoint and the callback page show. */
+export async function findVerifyRow(db: Db, orderId: string): Promise<VerifyRow | undefined> {
+  const [row] = await db<VerifyRow[]>`
+    select p.order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
+           p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug,
+           pr.store_url_template
+    from purchases p join projects pr on pr.id = p.project_id
+    where p.order_id = ${orderId}`;
+  return row;
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import type { Environment } from "../midtrans/gateway";
+import type { MidtransStatus, PurchaseStatus } from "./status";
+
+/** Largest amount accepted (IDR): Midtrans's card ceiling, documented in the README. */
+export const MAX_AMOUNT_IDR = 999_999_999;
+export const METADATA_MAX_KEYS = 50;
+export const METADATA_MAX_VALUE_CHARS = 500;
+export const METADATA_MAX_BYTES = 8 * 1024;
+/** Midtrans's order_id rule: at most 50 of letters, digits, - _ ~ . */
+export const ORDER_ID_PATTERN = /^[A-Za-z0-9\-_~.]{1,50}$/;
+export const DIRECT_ITEM_ID = "__direct__";
+
+export const orderIdSchema = z
+  .string({ error: "order_id is required and must be a string" })
+  .min(1, "order_id is required")
+  .max(50, "order_id must be at most 50 characters")
+  .regex(ORDER_ID_PATTERN, "order_id may contain only letters, digits, '-', '_', '~' and '.'");
+
+const valueLength = (v: unknown) => (typeof v === "string" ? v.length : JSON.stringify(v)?.length ?? 0);
+
+export const metadataSchema = z
+  .record(z.string(), z.unknown(), { error: "metadata must be a JSON object" })
+  .superRefine((m, ctx) => {
+    const keys = Object.keys(m);
+    if (keys.length > METADATA_MAX_KEYS) ctx.addIssue({ code: "custom", message: `metadata may have at most ${METADATA_MAX_KEYS} keys` });
+    for (const k of keys) {
+      if (k.length > 100) ctx.addIssue({ code: "custom", message: `metadata key '${k.slice(0, 20)}…' is longer than 100 characters` });
+      if (valueLength(m[k]) > METADATA_MAX_VALUE_CHARS) {
+        ctx.addIssue({ code: "custom", path: [k], message: `metadata.${k} is longer than ${METADATA_MAX_VALUE_CHARS} characters` });
+      }
+    }
+    if (Buffer.byteLength(JSON.stringify(m), "utf8") > METADATA_MAX_BYTES) {
+      ctx.addIssue({ code: "custom", message: `metadata is larger than ${METADATA_MAX_BYTES} bytes` });
+    }
+  });
+
+const optionalText = (max: number, name: string) =>
+  z
+    .string({ error: `${name} must be a string` })
+    .trim()
+    .max(max, `${name} must be at most ${max} characters`)
+    .nullish()
+    .transform((v) => (v ? v : null));
+
+/** POST /api/platform/shop-payment body, as the seed page documents it. */
+export const createShopPaymentInput = z.object({
+  client_id: z.string({ error: "client_id is required" }).min(1, "client_id is required").max(200),
+  client_secret: z.string({ error: "client_secret is required" }).min(1, "client_secret is required").max(200),
+  amount: z
+    .number({ error: "amount is required and must be an integer number of rupiah" })
+    .int("amount must be a whole number of rupiah")
+    .positive("amount must be positive")
+    .max(MAX_AMOUNT_IDR, `amount must be at most ${MAX_AMOUNT_IDR}`),
+  order_id: orderIdSchema,
+  buyer_email: z.email({ error: "buyer_email must be a valid email address" }).max(254, "buyer_email is too long"),
+  buyer_name: optionalText(255, "buyer_name"),
+  item_name: optionalText(255, "item_name"),
+  metadata: metadataSchema.nullish().transform((m) => m ?? {}),
+});
+export type CreateShopPaymentInput = z.infer<typeof createShopPaymentInput>;
+
+export interface PurchaseRow {
+  id: string;
+  project_id: string;
+  environment: Environment;
+  order_id: string;
+  amount: number;
+  currency: string;
+  buyer_email: string;
+  buyer_name: string | null;
+  item_id: string;
+  item_name: string | null;
+  metadata: Record<string, unknown>;
+  status: PurchaseStatus;
+  midtrans_status: MidtransStatus | null;
+  fraud_status: string | null;
+  payment_type: string | null;
+  midtrans_transaction_id: string | null;
+  refunded_amount: number;
+  snap_token: string | null;
+  invoice_url: string | null;
+  snap_expires_at: Date | null;
+  create_error: string | null;
+  created_at: Date;
+  paid_at: Date | null;
+  updated_at: Date;
+}
+
+/** The response of create: the seed's three fields, plus compatible extras. */
+export interface CreateShopPaymentResult {
+  invoice_url: string;
+  order_id: string;
+  purchase_id: string;
+  status: "pending";
+  amount: number;
+  environment: Environment;
+}
+
+/** GET verify: public, no personal data. */
+export interface VerifyResult {
+  order_id: string;
+  status: "pending" | "settlement" | "cancel" | "expire" | "refund";
+  store_name: string | null;
+  redirect_url: string | null;
+  amount: number;
+  currency: string;
+  item_name: string | null;
+  paid_at: string | null;
+}

@@ -1,0 +1,22 @@
+import type { Logger } from "../config/logger";
+import type { Sql } from "../db/connect";
+import type { MidtransGateway } from "../midtrans/gateway";
+
+/**
+ * What every service needs, built once per process (server/platform/platform.ts) and
+ * handed to transports: REST, tRPC, Remix loaders (through the load context), workers.
+ */
+export interface PlatformContext {
+  sql: Sql;
+  dbKind: "postgres" | "embedded";
+  gateway: MidtransGateway;
+  logger: Logger;
+  config: {
+    publicUrl: string;
+    allowPrivateWebhookUrls: boolean;
+  };
+  /** Called after a commit that wrote webhook events, to wake in-process workers at once. */
+  onWebhookEventsWritten(): void;
+  /** Injectable clock (tests drive the retry schedule with it). */
+  now(): Date;
+}

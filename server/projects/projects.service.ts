@@ -1,0 +1,69 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Db } from "../db/connect";
+import { DomainError } from "../lib/errors";
+import { newId, newSecret } from "../lib/ids";
+import type { Environment } from "../midtrans/gateway";
+import { createProjectInput, type CredentialRow, type ProjectRow } from "./projects.schema";
+import * as q from "./projects.queries";
+
+/** Standard Webhooks format: `whsec_` + base64 of 32 random bytes. */
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
+
+const hashSecret = (secret: string) => createHash("sha256").update(secret, "utf8").digest("hex");
+// Compared against when the client_id is unknown, so both failures cost the same.
+const DUMMY_HASH = hashSecret("astapa-unknown-client");
+
+export async function createProject(db: Db, input: unknown): Promise<ProjectRow> {
+  const parsed = createProjectInput.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError("validation_failed", "The project is invalid", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
+  }
+  return q.insertProject(db, {
+    id: newId("prj"),
+    name: parsed.data.name,
+    webhook_url: parsed.data.webhook_url ?? null,
+    store_url_template: parsed.data.store_url_template ?? null,
+    webhook_secret: newWebhookSecret(),
+  });
+}
+
+export interface IssuedCredential {
+  credential: CredentialRow;
+  client_id: string;
+  /** Shown once: only its hash is stored. */
+  client_secret: string;
+}
+
+export async function issueCredential(db: Db, projectId: string, environment: Environment): Promise<IssuedCredential> {
+  const envTag = environment === "sandbox" ? "sandbox" : "live";
+  const client_id = newId(`ast_${envTag}`, 20);
+  const client_secret = newSecret(`sk_${envTag}`);
+  const credential = await q.insertCredential(db, {
+    id: newId("cred"),
+    project_id: projectId,
+    environment,
+    client_id,
+    secret_hash: hashSecret(client_secret),
+    secret_last4: client_secret.slice(-4),
+  });
+  return { credential, client_id, client_secret };
+}
+
+/**
+ * Checks client credentials. Unknown client, wrong secret and revoked credential all
+ * answer the same `invalid_client`, and the hash comparison is constant-time.
+ */
+export async function authenticateClient(db: Db, clientId: unknown, clientSecret: unknown): Promise<CredentialRow> {
+  const id = typeof clientId === "string" ? clientId : "";
+  const secret = typeof clientSecret === "string" ? clientSecret : "";
+  const credential = id && id.length <= 200 ? await q.findCredentialByClientId(db, id) : undefined;
+  const expected = Buffer.from(credential?.secret_hash ?? DUMMY_HASH, "hex");
+  const given = Buffer.from(hashSecret(secret), "hex");
+  const matches = timingSafeEqual(expected, given);
+  if (!credential || !matches || credential.revoked_at) {
+    throw new DomainError("invalid_client", "Unknown client_id or wrong client_secret");
+  }
+  return credential;
+}
+
+export { findProject, countProjects, revokeCredential } from "./projects.queries";

@@ -1,0 +1,57 @@
+import express, { type Router } from "express";
+import { z } from "zod";
+import { jsonBody } from "./api-routes";
+import { ACTIONS, type SimulatorEngine } from "./engine";
+import type { Notifier } from "./notifier";
+import { SimulatorError } from "./types";
+
+const paymentChoice = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("credit_card"), cardNumber: z.string(), cvv: z.string(), expiry: z.string().optional() }),
+  z.object({ type: z.literal("gopay") }),
+  z.object({ type: z.literal("qris") }),
+  z.object({ type: z.literal("bank_transfer"), bank: z.enum(["bca", "bni", "bri", "permata"]) }),
+]);
+const refundInput = z.object({ amount: z.number().int().positive().optional(), reason: z.string().optional() });
+
+const ERROR_STATUS: Record<SimulatorError["code"], number> = {
+  not_found: 404,
+  conflict: 409,
+  refund_exceeds: 409,
+  invalid_input: 400,
+};
+
+/** JSON control API for tests and tooling; unauthenticated because the simulator is local. */
+export function controlRoutes(engine: SimulatorEngine, notifier: Notifier): Router {
+  const router = express.Router();
+
+  router.get("/__sim/transactions", (_req, res) => void res.json(engine.store.list()));
+
+  router.get("/__sim/transactions/:orderId", (req, res) => {
+    const tx = engine.store.get(req.params.orderId);
+    if (!tx) return void res.status(404).json({ error: `Unknown order_id ${req.params.orderId}` });
+    res.json(tx);
+  });
+
+  router.post("/__sim/transactions/:orderId/:action", jsonBody, (req, res, next) => {
+    const action = ACTIONS.find((a) => a === req.params.action);
+    if (!action) return void res.status(404).json({ error: `Unknown action ${req.params.action}` });
+    const body: unknown = req.body ?? {};
+    try {
+      if (action === "pay") {
+        const choice = paymentChoice.safeParse(body);
+        if (!choice.success) return void res.status(400).json({ error: z.prettifyError(choice.error) });
+        return void res.json(engine.perform(action, req.params.orderId, { choice: choice.data }));
+      }
+      const refund = action === "refund" ? refundInput.safeParse(body) : undefined;
+      if (refund && !refund.success) return void res.status(400).json({ error: z.prettifyError(refund.error) });
+      res.json(engine.perform(action, req.params.orderId, refund?.data ?? {}));
+    } catch (err) {
+      if (!(err instanceof SimulatorError)) return next(err);
+      res.status(ERROR_STATUS[err.code]).json({ error: err.message });
+    }
+  });
+
+  router.get("/__sim/notifications", (_req, res) => void res.json(notifier.log()));
+
+  return router;
+}

@@ -1,0 +1,31 @@
+import express, { type ErrorRequestHandler, type Express } from "express";
+import { apiRoutes } from "./api-routes";
+import { controlRoutes } from "./control-routes";
+import type { SimulatorEngine } from "./engine";
+import type { Notifier, SimLogger } from "./notifier";
+import { uiRoutes } from "./ui-routes";
+
+export function createApp(engine: SimulatorEngine, notifier: Notifier, logger: SimLogger): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // Deadlines pass between requests: settle them first so every answer reflects the current time.
+  app.use((_req, _res, next) => {
+    engine.expireOverdue();
+    next();
+  });
+  app.use(apiRoutes(engine));
+  app.use(uiRoutes(engine, notifier));
+  app.use(controlRoutes(engine, notifier));
+  app.use((_req, res) => void res.status(404).json({ error_messages: ["Not found"] }));
+
+  const onError: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, req, res, _next) => {
+    // body-parser errors: oversized (413) or malformed (400) bodies.
+    const status = typeof err.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.warn({ err: err.message, path: req.path }, "simulator request failed");
+    const message =
+      err.type === "entity.too.large" ? "Request body exceeds the 16 KB limit" : status === 500 ? "Internal simulator error" : (err.message ?? "Bad request");
+    res.status(status).json(req.path.startsWith("/v2/") ? { status_code: String(status), status_message: message } : { error_messages: [message] });
+  };
+  app.use(onError);
+  return app;
+}

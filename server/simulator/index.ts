@@ -1,0 +1,120 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SimulatorEngine } from "./engine";
+import { createApp } from "./http";
+import { Notifier, type SimLogger } from "./notifier";
+import type { NotificationDelivery, PaymentChoice, SimTransaction } from "./types";
+
+export type {
+  CustomerDetails,
+  ItemDetail,
+  NotificationDelivery,
+  PaymentChoice,
+  PaymentDetails,
+  PaymentType,
+  SimRefund,
+  SimTransaction,
+  TransactionStatus,
+  VaBank,
+} from "./types";
+export { SimulatorError } from "./types";
+export { formatJakartaTime } from "./time";
+export { signatureKey } from "./signature";
+
+export interface SimulatorOptions {
+  /** Basic-auth username expected on every server call. */
+  serverKey: string;
+  /** Default 0: a random free port. */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Base URL the buyer's browser uses; default http://{host}:{actualPort}. */
+  publicUrl?: string;
+  /** Delays between retries when a notification is not answered 2xx; default [2000, 10000, 30000, 60000, 120000]. */
+  notificationRetryDelaysMs?: number[];
+  /** Default 15000, like Midtrans. */
+  notificationTimeoutMs?: number;
+  logger?: SimLogger;
+}
+
+export interface MidtransSimulator {
+  /** e.g. http://127.0.0.1:43123 (no trailing slash) */
+  url: string;
+  serverKey: string;
+  /** Stops the server and cancels pending notification retries. */
+  close(): Promise<void>;
+  pay(orderId: string, method: PaymentChoice): Promise<SimTransaction>;
+  /** pending -> settlement; capture -> settlement */
+  approve(orderId: string): Promise<SimTransaction>;
+  deny(orderId: string): Promise<SimTransaction>;
+  cancel(orderId: string): Promise<SimTransaction>;
+  expire(orderId: string): Promise<SimTransaction>;
+  refund(orderId: string, amount?: number, reason?: string): Promise<SimTransaction>;
+  resendNotification(orderId: string): Promise<void>;
+  getTransaction(orderId: string): SimTransaction | undefined;
+  listTransactions(): SimTransaction[];
+  /** Every notification POST attempt. */
+  notificationLog(): NotificationDelivery[];
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [2000, 10_000, 30_000, 60_000, 120_000];
+const EXPIRY_SWEEP_MS = 1000;
+const silentLogger: SimLogger = { info() {}, warn() {} };
+
+export async function startMidtransSimulator(opts: SimulatorOptions): Promise<MidtransSimulator> {
+  const logger = opts.logger ?? silentLogger;
+  const host = opts.host ?? "127.0.0.1";
+  const notifier = new Notifier({
+    retryDelaysMs: opts.notificationRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+    timeoutMs: opts.notificationTimeoutMs ?? 15_000,
+    logger,
+  });
+  let publicUrl = "";
+  const engine = new SimulatorEngine({ serverKey: opts.serverKey, notifier, logger, publicUrl: () => publicUrl });
+  const server = createServer(createApp(engine, notifier, logger));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
+
+  // Pending payments must expire (and notify) even when nobody calls the simulator.
+  const sweep = setInterval(() => engine.expireOverdue(), EXPIRY_SWEEP_MS);
+  sweep.unref();
+
+  const snapshot = (tx: SimTransaction): SimTransaction => structuredClone(tx);
+  logger.info({ url, publicUrl }, "Midtrans simulator listening");
+
+  return {
+    url,
+    serverKey: opts.serverKey,
+    async close() {
+      clearInterval(sweep);
+      notifier.close();
+      await new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive sockets would hold close() open.
+        server.closeAllConnections();
+      });
+    },
+    pay: async (orderId, method) => snapshot(engine.pay(orderId, method)),
+    approve: async (orderId) => snapshot(engine.approve(orderId)),
+    deny: async (orderId) => snapshot(engine.deny(orderId)),
+    cancel: async (orderId) => snapshot(engine.cancel(orderId)),
+    expire: async (orderId) => snapshot(engine.expire(orderId)),
+    refund: async (orderId, amount, reason) => snapshot(engine.refund(orderId, { amount, reason }).tx),
+    resendNotification: async (orderId) => engine.resendNotification(orderId),
+    getTransaction: (orderId) => {
+      const tx = engine.store.get(orderId);
+      return tx && snapshot(tx);
+    },
+    listTransactions: () => engine.store.list().map(snapshot),
+    notificationLog: () => notifier.log(),
+  };
+}

@@ -1,0 +1,108 @@
+/** Midtrans transaction_status values the simulator produces. */
+export type TransactionStatus =
+  | "pending"
+  | "capture"
+  | "settlement"
+  | "deny"
+  | "cancel"
+  | "expire"
+  | "refund"
+  | "partial_refund";
+
+export type PaymentType = "credit_card" | "gopay" | "qris" | "bank_transfer";
+export type VaBank = "bca" | "bni" | "bri" | "permata";
+
+export type PaymentChoice =
+  | { type: "credit_card"; cardNumber: string; cvv: string; expiry?: string }
+  | { type: "gopay" }
+  | { type: "qris" }
+  | { type: "bank_transfer"; bank: VaBank };
+
+export interface ItemDetail {
+  id?: string;
+  name: string;
+  price: number;
+  quantity: number;
+}
+
+export interface CustomerDetails {
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** Method-specific fields, named as in Midtrans bodies. */
+export interface PaymentDetails {
+  masked_card?: string;
+  bank?: string;
+  card_type?: string;
+  approval_code?: string;
+  channel_response_code?: string;
+  channel_response_message?: string;
+  va_numbers?: { bank: string; va_number: string }[];
+  permata_va_number?: string;
+  acquirer?: string;
+  issuer?: string;
+}
+
+export interface SimRefund {
+  refund_chargeback_id: number;
+  refund_chargeback_uuid: string;
+  refund_key: string;
+  refund_amount: number;
+  reason: string;
+  /** ISO-8601 */
+  created_at: string;
+}
+
+export interface SimTransaction {
+  order_id: string;
+  token: string;
+  redirect_url: string;
+  gross_amount: number;
+  currency: "IDR";
+  /** ISO-8601 */
+  created_at: string;
+  /** ISO-8601: the Snap page and a pending payment expire then. */
+  expiry_time: string;
+  finish_url: string | null;
+  notification_urls: string[];
+  customer_details: CustomerDetails | null;
+  item_details: ItemDetail[];
+  /** null until the buyer picks a payment method: Midtrans creates the transaction only then. */
+  transaction_id: string | null;
+  transaction_status: TransactionStatus | null;
+  payment_type: PaymentType | null;
+  fraud_status: "accept" | null;
+  /** ISO-8601, when the buyer chose the method. */
+  transaction_time: string | null;
+  /** ISO-8601 */
+  settlement_time: string | null;
+  payment: PaymentDetails;
+  refunds: SimRefund[];
+}
+
+export interface NotificationDelivery {
+  order_id: string;
+  url: string;
+  body: Record<string, unknown>;
+  /** 1 for the first try, then 2, 3, ... for retries. */
+  attempt: number;
+  responseStatus: number | null;
+  error: string | null;
+  /** ISO-8601 */
+  at: string;
+}
+
+export type SimulatorErrorCode = "not_found" | "conflict" | "invalid_input" | "refund_exceeds";
+
+export class SimulatorError extends Error {
+  constructor(
+    readonly code: SimulatorErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SimulatorError";
+  }
+}
