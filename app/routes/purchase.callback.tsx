@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { isDomainError } from "../../server/lib/errors";
-import { verifyPayment } from "../../server/payments/payments.service";
+import { isDomainError, verifyPayment } from "~/services.server";
 
 // Minimal callback page; the full page (polling, redirect, states) is its own issue.
 export async function loader({ request, context }: LoaderFunctionArgs) {

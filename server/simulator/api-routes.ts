@@ -15,8 +15,8 @@ const CORE_UNAUTHORIZED = { status_code: "401", status_message: "Unknown Merchan
 const CORE_NOT_FOUND = { status_code: "404", status_message: "Transaction doesn't exist." };
 const CORE_CANNOT_MODIFY = { status_code: "412", status_message: "Merchant cannot modify the status of the transaction" };
 
-/** Midtrans caps request bodies at 16 KB. */
-export const jsonBody = express.json({ limit: "16kb" });
+/** Midtrans caps request bodies at 16 KB. Not strict: midtrans-client POSTs a literal `null` for cancel, expire, ... */
+export const jsonBody = express.json({ limit: "16kb", strict: false });
 
 /** The Snap API (create transaction) and the Core API calls the platform uses, with Midtrans's answers. */
 export function apiRoutes(engine: SimulatorEngine): Router {
@@ -26,13 +26,14 @@ export function apiRoutes(engine: SimulatorEngine): Router {
   const m = engine.merchant;
 
   router.post("/snap/v1/transactions", snapAuth, jsonBody, (req, res) => {
-    const parsed = parseSnapRequest(req.body, new Date());
+    const now = new Date();
+    const parsed = parseSnapRequest(req.body, now);
     if (!parsed.ok) return void res.status(400).json({ error_messages: parsed.errors });
     if (engine.store.has(parsed.request.order_id)) {
       return void res.status(400).json({ error_messages: ["transaction_details.order_id sudah digunakan"] });
     }
     const urls = notificationUrls(req.get("X-Override-Notification"), req.get("X-Append-Notification"));
-    const tx = engine.createTransaction(parsed.request, urls);
+    const tx = engine.createTransaction(parsed.request, urls, now);
     res.status(201).json({ token: tx.token, redirect_url: tx.redirect_url });
   });
 

@@ -28,14 +28,14 @@ export class SimulatorEngine {
     this.merchant = { serverKey: opts.serverKey, merchantId: merchantIdFor(opts.serverKey) };
   }
 
-  createTransaction(request: SnapRequest, notificationUrls: string[]): SimTransaction {
+  createTransaction(request: SnapRequest, notificationUrls: string[], now: Date): SimTransaction {
     const tx = this.store.create(
       {
         ...request,
         notification_urls: notificationUrls,
         redirectUrlFor: (token) => `${this.opts.publicUrl()}/snap/v4/redirection/${token}`,
       },
-      new Date(),
+      now,
     );
     this.opts.logger.info({ order_id: tx.order_id, gross_amount: tx.gross_amount }, "snap transaction created");
     return tx;

@@ -37,6 +37,8 @@ export async function startTestPlatform(opts: {
   remixBuild?: ServerBuild;
   simulatorRetryDelaysMs?: number[];
   now?: () => Date;
+  /** Default 0: a random free port. */
+  listenPort?: number;
 } = {}): Promise<TestPlatform> {
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const database = await createTestDatabase();
@@ -54,7 +56,7 @@ export async function startTestPlatform(opts: {
     ...opts.env,
   });
   const platform = await createPlatform(env, { logger, database, now: opts.now });
-  const { server, url } = await listen(platform, { port: 0, host: "127.0.0.1", remixBuild: opts.remixBuild });
+  const { server, url } = await listen(platform, { port: opts.listenPort ?? 0, host: "127.0.0.1", remixBuild: opts.remixBuild });
   // The public URL is only known once listening: Snap's finish and notification URLs use it.
   platform.ctx.config.publicUrl = url;
 

@@ -1,0 +1,43 @@
+// The platform as Playwright sees it: a fresh database, the simulator, the real app with
+// the Remix build, and a stand-in merchant store. Writes what tests need to e2e/.state/.
+import { createServer } from "node:http";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadRemixBuild } from "../server/http/server";
+import { startTestPlatform } from "../server/testing/platform";
+
+const port = Number(process.env.E2E_PORT ?? 4173);
+const storePort = port + 1;
+
+// A stand-in merchant store: the page a buyer is sent back to.
+const store = createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+  const slug = decodeURIComponent((req.url ?? "/").split("?")[0].slice(1)).replace(/[<>&"]/g, "");
+  res.end(`<!doctype html><html lang="id"><title>Toko ${slug}</title><h1 id="store">Toko ${slug}</h1></html>`);
+});
+await new Promise<void>((r) => store.listen(storePort, "127.0.0.1", r));
+const storeUrl = `http://127.0.0.1:${storePort}`;
+
+const t = await startTestPlatform({
+  remixBuild: await loadRemixBuild(),
+  env: { PORT: String(port) },
+  simulatorRetryDelaysMs: [200, 500, 1000],
+  listenPort: port,
+});
+const merchant = await t.createMerchant({ name: "Warung Bu Sari", store_url_template: `${storeUrl}/{store_slug}` });
+
+const stateDir = path.resolve("e2e/.state");
+mkdirSync(stateDir, { recursive: true });
+writeFileSync(
+  path.join(stateDir, `state-${port}.json`),
+  JSON.stringify({ url: t.url, simulatorUrl: t.simulator.url, storeUrl, ...merchant }, null, 2),
+);
+console.log(`e2e platform ready at ${t.url}`);
+
+const stop = async () => {
+  store.close();
+  await t.close();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
