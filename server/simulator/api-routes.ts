@@ -29,12 +29,15 @@ export function apiRoutes(engine: SimulatorEngine): Router {
     const now = new Date();
     const parsed = parseSnapRequest(req.body, now);
     if (!parsed.ok) return void res.status(400).json({ error_messages: parsed.errors });
-    if (engine.store.has(parsed.request.order_id)) {
-      return void res.status(400).json({ error_messages: ["transaction_details.order_id sudah digunakan"] });
-    }
     const urls = notificationUrls(req.get("X-Override-Notification"), req.get("X-Append-Notification"));
-    const tx = engine.createTransaction(parsed.request, urls, now);
-    res.status(201).json({ token: tx.token, redirect_url: tx.redirect_url });
+    try {
+      const tx = engine.createTransaction(parsed.request, urls, now);
+      res.status(201).json({ token: tx.token, redirect_url: tx.redirect_url });
+    } catch (err) {
+      // The only refusal left is a reused order_id.
+      if (!(err instanceof SimulatorError)) throw err;
+      res.status(400).json({ error_messages: [err.message] });
+    }
   });
 
   // Midtrans accepts the transaction_id wherever it takes an order_id.

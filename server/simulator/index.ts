@@ -1,3 +1,8 @@
+/**
+ * Midtrans simulator: a local HTTP service that answers the Snap and Core API calls midtrans-client makes,
+ * serves the buyer's payment page and an operator dashboard, and sends signed HTTP notifications.
+ * The platform uses it whenever no real Midtrans key is configured.
+ */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SimulatorEngine } from "./engine";

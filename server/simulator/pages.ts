@@ -35,7 +35,7 @@ button{width:100%;margin-top:.75rem;padding:.7rem;font-size:1rem;font-weight:600
 table{width:100%;border-collapse:collapse;background:#fff;font-size:.85rem}
 th,td{padding:.4rem;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
 td form{display:inline}td button{width:auto;margin:.1rem;padding:.3rem .5rem;font-size:.8rem}
-td input{width:6rem;padding:.25rem;font-size:.8rem}.scroll{overflow-x:auto}
+td input{width:6rem;padding:.25rem;font-size:.8rem}td:first-child{white-space:nowrap}.scroll{overflow-x:auto}
 a{color:#1d4ed8}
 `;
 

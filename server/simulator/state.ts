@@ -62,10 +62,6 @@ export class TransactionStore {
   private readonly byOrderId = new Map<string, SimTransaction>();
   private nextRefundId = 1;
 
-  has(orderId: string): boolean {
-    return this.byOrderId.has(orderId);
-  }
-
   create(input: NewTransaction, now: Date): SimTransaction {
     if (this.byOrderId.has(input.order_id)) {
       throw new SimulatorError("conflict", "transaction_details.order_id sudah digunakan");

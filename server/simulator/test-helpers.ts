@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-// @ts-ignore -- midtrans-client ships no types (the project may declare its own); typed locally below.
 import midtransClient from "midtrans-client";
 import type { MidtransSimulator } from "./index";
 
-/** The part of midtrans-client's Snap the tests use. */
+/** The part of midtrans-client's Snap the tests use, including internals (apiConfig, httpClient) they repoint. */
 export interface SnapClient {
   createTransaction(body: object): Promise<{ token: string; redirect_url: string }>;
   transaction: {
@@ -27,7 +26,7 @@ export interface MidtransErrorLike {
 
 /** An unmodified midtrans-client Snap instance pointed at the simulator, like the platform does it. */
 export function snapClient(sim: MidtransSimulator, opts: { serverKey?: string; headers?: Record<string, string> } = {}): SnapClient {
-  const Snap = (midtransClient as { Snap: new (o: object) => SnapClient }).Snap;
+  const Snap = (midtransClient as unknown as { Snap: new (o: object) => SnapClient }).Snap;
   const snap = new Snap({ isProduction: false, serverKey: opts.serverKey ?? sim.serverKey, clientKey: "x" });
   snap.apiConfig.getSnapApiBaseUrl = () => sim.url + "/snap/v1";
   snap.apiConfig.getCoreApiBaseUrl = () => sim.url;

@@ -31,7 +31,7 @@ export function uiRoutes(engine: SimulatorEngine, notifier: Notifier): Router {
       if (!(err instanceof SimulatorError)) return next(err);
       if (err.code === "invalid_input") return void res.status(422).type("html").send(paymentPage(tx, err.message));
       // Already paid or expired: the GET page shows why.
-      return void res.redirect(303, req.originalUrl);
+      return void res.redirect(303, tx.redirect_url);
     }
     // Midtrans sends the buyer back to the merchant for pending methods too.
     const finish = finishRedirect(tx);

@@ -1,19 +1,21 @@
 import type { Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { envSchema } from "../config/env";
-import { createLogger } from "../config/logger";
+import { createLogger, type Logger } from "../config/logger";
 import { createPlatform, type Platform } from "../platform/platform";
 import { listen } from "../http/server";
 import { startMidtransSimulator, type MidtransSimulator } from "../simulator";
 import { createProject, issueCredential } from "../projects/projects.service";
 import type { Environment } from "../midtrans/gateway";
 import { createTestDatabase } from "./database";
+import { startFaultProxy } from "./fault-proxy";
 
 export const TEST_SERVER_KEY = "SB-Mid-server-TEST-KEY";
 
 export interface TestPlatform {
   platform: Platform;
   simulator: MidtransSimulator;
+  proxy?: Awaited<ReturnType<typeof startFaultProxy>>;
   /** Base URL of the Astapa HTTP server. */
   url: string;
   server: Server;
@@ -39,18 +41,22 @@ export async function startTestPlatform(opts: {
   now?: () => Date;
   /** Default 0: a random free port. */
   listenPort?: number;
+  logger?: Logger;
+  /** Put a fault-injecting proxy between the platform and the simulator (t.proxy). */
+  faultProxy?: boolean;
 } = {}): Promise<TestPlatform> {
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const database = await createTestDatabase();
   const simulator = await startMidtransSimulator({
     serverKey: TEST_SERVER_KEY,
     notificationRetryDelaysMs: opts.simulatorRetryDelaysMs ?? [100, 200, 400],
     notificationTimeoutMs: 5000,
   });
+  const proxy = opts.faultProxy ? await startFaultProxy(simulator.url) : undefined;
   const env = envSchema.parse({
     NODE_ENV: "test",
     PORT: "0",
-    MIDTRANS_SIMULATOR_URL: simulator.url,
+    MIDTRANS_SIMULATOR_URL: proxy?.url ?? simulator.url,
     MIDTRANS_SIMULATOR_SERVER_KEY: TEST_SERVER_KEY,
     MIDTRANS_TIMEOUT_MS: "3000",
     ...opts.env,
@@ -63,6 +69,7 @@ export async function startTestPlatform(opts: {
   return {
     platform,
     simulator,
+    proxy,
     url,
     server,
     sql: platform.ctx.sql,
@@ -79,6 +86,7 @@ export async function startTestPlatform(opts: {
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
       await platform.close();
+      await proxy?.close();
       await simulator.close();
       await database.close();
     },
