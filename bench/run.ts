@@ -1,0 +1,129 @@
+// `npm run bench [-- --smoke]`: starts the production build against DATABASE_URL (real
+// PostgreSQL), seeds what it needs, runs every scenario against references in the same
+// run, and writes bench/results/latest.json and bench/RESULTS.md. Asserts nothing.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createBenchDatabase, postgresReachable, seedPurchases } from "./harness/database";
+import { startProcess, type RunningProcess } from "./harness/processes";
+import { benchVerify } from "./scenarios/verify";
+import { benchCreate } from "./scenarios/create";
+import { benchCallback } from "./scenarios/callback";
+import { createProject, issueCredential } from "../server/projects/projects.service";
+import { renderResults } from "./harness/report";
+
+const smoke = process.argv.includes("--smoke");
+const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres";
+const SERVER_KEY = "SB-Mid-server-BENCH";
+const PORTS = { platform: 4101, reference: 4100, simulator: 4102 };
+
+async function main() {
+  const notes: string[] = [];
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    if (await postgresReachable(DEFAULT_PG)) {
+      adminUrl = DEFAULT_PG;
+      notes.push(`DATABASE_URL unset: using the local PostgreSQL at ${DEFAULT_PG}.`);
+    } else {
+      console.error("bench: DATABASE_URL is unset and no PostgreSQL answers at 127.0.0.1:5432. The embedded database serves one process only, so the side-by-side references cannot run: start PostgreSQL or set DATABASE_URL.");
+      process.exit(1);
+    }
+  }
+  if (!existsSync("build/index.js") || !smoke) {
+    const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+    if (r.status !== 0) process.exit(1);
+  }
+
+  const db = await createBenchDatabase(adminUrl);
+  const procs: RunningProcess[] = [];
+  const started = new Date();
+  try {
+    const project = await createProject(db.sql, { name: "Bench store", store_url_template: "https://shop.example.com/{store_slug}" });
+    const cred = await issueCredential(db.sql, project.id, "sandbox");
+    const orderIds = await seedPurchases(db, project.id, smoke ? 200 : 10_000);
+    const pgVersion = (await db.sql<{ v: string }[]>`select current_setting('server_version') as v`)[0].v;
+
+    const simulator = await startProcess("server/simulator/main.ts", {
+      env: { MIDTRANS_SIMULATOR_PORT: String(PORTS.simulator), MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY },
+      url: `http://127.0.0.1:${PORTS.simulator}`,
+      readyUrl: `http://127.0.0.1:${PORTS.simulator}/dashboard`,
+    });
+    procs.push(simulator);
+    const platform = await startProcess("server/main.ts", {
+      env: {
+        NODE_ENV: "production",
+        PORT: String(PORTS.platform),
+        PUBLIC_URL: `http://127.0.0.1:${PORTS.platform}`,
+        DATABASE_URL: db.url,
+        MIDTRANS_SIMULATOR_URL: simulator.url,
+        MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY,
+        LOG_LEVEL: "info",
+      },
+      url: `http://127.0.0.1:${PORTS.platform}`,
+      readyUrl: `http://127.0.0.1:${PORTS.platform}/healthz`,
+    });
+    procs.push(platform);
+    const reference = await startProcess("bench/reference/verify-server.ts", {
+      env: { PORT: String(PORTS.reference), DATABASE_URL: db.url },
+      url: `http://127.0.0.1:${PORTS.reference}`,
+      readyUrl: `http://127.0.0.1:${PORTS.reference}/healthz`,
+    });
+    procs.push(reference);
+
+    const durationSec = smoke ? 1 : 5;
+    const rounds = smoke ? 1 : 3;
+    console.log("bench: verify");
+    const verify = await benchVerify({ platformUrl: platform.url, referenceUrl: reference.url, orderIds, rounds, durationSec, connections: 50 });
+    console.log("bench: create");
+    const create = await benchCreate({
+      platformUrl: platform.url,
+      simulatorUrl: simulator.url,
+      serverKey: SERVER_KEY,
+      clientId: cred.client_id,
+      clientSecret: cred.client_secret,
+      rounds,
+      durationSec,
+      connections: 10,
+    });
+    console.log("bench: callback page");
+    const callback = await benchCallback({
+      platformUrl: platform.url,
+      states: { settlement: orderIds[0], pending: orderIds[4], cancel: orderIds[2], expire: orderIds[3], notfound: "no-such-order" },
+      durationSec,
+      connections: 20,
+      samples: smoke ? 10 : 200,
+    });
+
+    let webhook: unknown = { skipped: "bench/webhook-latency.ts not present" };
+    if (existsSync("bench/webhook-latency.ts")) {
+      console.log("bench: notification -> webhook");
+      const mod = await import("./webhook-latency");
+      webhook = await mod.runWebhookLatencyBench({ smoke, databaseUrl: adminUrl });
+    }
+
+    const memory = { platformPeakRssMb: platform.peakRssMb(), targetMb: 250, met: platform.peakRssMb() < 250 };
+    const results = {
+      date: started.toISOString(),
+      mode: smoke ? "smoke" : "full",
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}` },
+      versions: { node: process.version, postgres: pgVersion },
+      notes,
+      scenarios: { verify, create, callback, webhook, memory },
+    };
+    mkdirSync("bench/results", { recursive: true });
+    const file = smoke ? "bench/results/smoke.json" : "bench/results/latest.json";
+    writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+    if (!smoke) writeFileSync("bench/RESULTS.md", renderResults(results));
+    console.log(JSON.stringify(results.scenarios, null, 2));
+    console.log(`bench: wrote ${file}${smoke ? "" : " and bench/RESULTS.md"}`);
+  } finally {
+    for (const p of procs.reverse()) await p.stop();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

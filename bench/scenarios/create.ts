@@ -1,0 +1,74 @@
+import { runLoad, round } from "../harness/load";
+
+/**
+ * create: the platform's POST /api/platform/shop-payment against a direct Snap call to
+ * the same simulator; the difference in latency is what Astapa adds.
+ */
+export async function benchCreate(o: {
+  platformUrl: string;
+  simulatorUrl: string;
+  serverKey: string;
+  clientId: string;
+  clientSecret: string;
+  rounds: number;
+  durationSec: number;
+  connections: number;
+}) {
+  let n = 0;
+  const runId = Date.now().toString(36);
+  const nextOrder = (p: string) => `${p}-${runId}-${n++}`;
+  const platform = () =>
+    runLoad({
+      url: `${o.platformUrl}/api/platform/shop-payment`,
+      method: "POST",
+      connections: o.connections,
+      durationSec: o.durationSec,
+      headers: { "content-type": "application/json" },
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({
+          client_id: o.clientId,
+          client_secret: o.clientSecret,
+          amount: 75000,
+          order_id: nextOrder("bc"),
+          buyer_email: "buyer@example.com",
+          buyer_name: "John Doe",
+          item_name: "Nasi Goreng Spesial",
+          metadata: { store_name: "Warung Bu Sari", store_slug: "warung-bu-sari" },
+        }),
+      }),
+    });
+  const direct = () =>
+    runLoad({
+      url: `${o.simulatorUrl}/snap/v1/transactions`,
+      method: "POST",
+      connections: o.connections,
+      durationSec: o.durationSec,
+      headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${o.serverKey}:`).toString("base64")}` },
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({
+          transaction_details: { order_id: nextOrder("bd"), gross_amount: 75000 },
+          customer_details: { email: "buyer@example.com", first_name: "John Doe" },
+          item_details: [{ id: "__direct__", price: 75000, quantity: 1, name: "Nasi Goreng Spesial" }],
+          callbacks: { finish: "http://127.0.0.1/purchase/callback" },
+        }),
+      }),
+    });
+  const p = [];
+  const d = [];
+  for (let i = 0; i < o.rounds; i++) {
+    p.push(await platform());
+    d.push(await direct());
+  }
+  const mean = (xs: { p50: number; p99: number; requestsPerSec: number }[], k: "p50" | "p99" | "requestsPerSec") => round(xs.reduce((s, x) => s + x[k], 0) / xs.length, 2);
+  const addedP50 = round(mean(p, "p50") - mean(d, "p50"), 2);
+  const addedP99 = round(mean(p, "p99") - mean(d, "p99"), 2);
+  return {
+    connections: o.connections,
+    platform: { p50: mean(p, "p50"), p99: mean(p, "p99"), requestsPerSec: mean(p, "requestsPerSec"), errors: p.reduce((s, x) => s + x.errors + x.non2xx, 0) },
+    directSnap: { p50: mean(d, "p50"), p99: mean(d, "p99"), requestsPerSec: mean(d, "requestsPerSec"), errors: d.reduce((s, x) => s + x.errors + x.non2xx, 0) },
+    addedLatencyMs: { p50: addedP50, p99: addedP99 },
+    targets: { addedP50MaxMs: 5, met: addedP50 < 5 },
+  };
+}
