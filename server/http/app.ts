@@ -6,6 +6,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { PlatformContext } from "../platform/context";
 import { shopPaymentsRouter } from "../rest/shop-payments.routes";
 import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
+import { itemsRouter } from "../rest/items.routes";
 import { appRouter } from "../trpc/router";
 import { DomainError } from "../lib/errors";
 import { sendError } from "./errors";
@@ -31,6 +32,7 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
   });
   app.use(shopPaymentsRouter(ctx));
   app.use(midtransNotificationsRouter(ctx));
+  app.use(itemsRouter(ctx));
   app.use("/api/trpc", createExpressMiddleware({ router: appRouter, createContext: () => ({ platform: ctx }) }));
   app.use("/api", (_req, res) => sendError(res, new DomainError("not_found", "No such endpoint")));
 

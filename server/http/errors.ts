@@ -10,6 +10,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   invalid_client: 401,
   invalid_signature: 401,
   not_found: 404,
+  item_not_found: 404,
+  item_inactive: 409,
+  item_not_editable: 409,
+  idempotency_key_reused: 409,
   method_not_allowed: 405,
   order_id_taken: 409,
   request_in_progress: 409,
@@ -17,6 +21,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   gateway_error: 502,
   environment_unavailable: 503,
   service_unavailable: 503,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  invalid_state: 409,
 };
 
 // postgres.js / node errors meaning "the database is not reachable right now".

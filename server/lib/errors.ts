@@ -11,12 +11,20 @@ export const errorCodes = [
   "order_id_taken",
   "request_in_progress",
   "not_found",
+  "item_not_found",
+  "item_inactive",
+  "item_not_editable",
+  "idempotency_key_reused",
   "method_not_allowed",
   "gateway_error",
   "environment_unavailable",
   "invalid_signature",
   "service_unavailable",
   "internal_error",
+  "unauthorized",
+  "forbidden",
+  "rate_limited",
+  "invalid_state",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -22,8 +22,14 @@ export async function lockPurchaseById(db: Db, id: string): Promise<PurchaseRow 
   return row;
 }
 
+export async function lockPurchaseByIdempotencyKey(db: Db, projectId: string, key: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where project_id = ${projectId} and idempotency_key = ${key} for update`;
+  return row;
+}
+
 export interface NewPurchase {
   id: string;
+  idempotency_key?: string | null;
   project_id: string;
   environment: string;
   order_id: string;
@@ -37,15 +43,15 @@ export interface NewPurchase {
 
 export async function insertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow> {
   const [row] = await db<PurchaseRow[]>`
-    insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status)
+    insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status, idempotency_key)
     values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
-            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, 'creating')
+            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, 'creating', ${p.idempotency_key ?? null})
     returning *`;
   return row;
 }
 
 /** A failed creation is retried in place: same purchase_id, the new request's details. */
-export async function restartFailedPurchase(db: Db, id: string, p: Omit<NewPurchase, "id" | "project_id" | "order_id">): Promise<PurchaseRow> {
+export async function restartFailedPurchase(db: Db, id: string, p: Omit<NewPurchase, "id" | "project_id" | "order_id" | "idempotency_key">): Promise<PurchaseRow> {
   const [row] = await db<PurchaseRow[]>`
     update purchases set environment = ${p.environment}, amount = ${p.amount}, buyer_email = ${p.buyer_email},
       buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${db.json(p.metadata as never)},

@@ -60,6 +60,20 @@ export const createShopPaymentInput = z.object({
 });
 export type CreateShopPaymentInput = z.infer<typeof createShopPaymentInput>;
 
+/** POST /api/platform/purchase body: an item from the project's catalog; Astapa makes the order_id. */
+export const createItemPurchaseInput = z.object({
+  client_id: createShopPaymentInput.shape.client_id,
+  client_secret: createShopPaymentInput.shape.client_secret,
+  item_id: z.string({ error: "item_id is required" }).min(1, "item_id is required").max(100),
+  amount: createShopPaymentInput.shape.amount.nullish(),
+  buyer_email: createShopPaymentInput.shape.buyer_email,
+  buyer_name: createShopPaymentInput.shape.buyer_name,
+  metadata: createShopPaymentInput.shape.metadata,
+});
+
+/** Idempotency-Key header: what makes a retried item purchase the same purchase. */
+export const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+
 export interface PurchaseRow {
   id: string;
   project_id: string;

@@ -3,12 +3,15 @@ import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { MidtransGatewayError } from "../midtrans/gateway";
 import { authenticateClient } from "../projects/projects.service";
+import type { CredentialRow } from "../projects/projects.schema";
+import { chargedAmount, findPurchasableItem } from "../items/items.service";
 import { toIsoSeconds } from "../midtrans/time";
 import * as q from "./payments.queries";
 import {
+  createItemPurchaseInput,
   createShopPaymentInput,
   DIRECT_ITEM_ID,
-  type CreateShopPaymentInput,
+  idempotencyKeySchema,
   type CreateShopPaymentResult,
   type PurchaseRow,
   type VerifyResult,
@@ -30,77 +33,112 @@ export function zodFields(issues: { path: PropertyKey[]; message: string }[]): R
   return fields;
 }
 
+function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const fields = zodFields(parsed.error.issues);
+    throw new DomainError("validation_failed", `Invalid request: ${Object.values(fields)[0]}`, fields);
+  }
+  return parsed.data;
+}
+
 /** The name shown in Snap and sent in the webhook when the merchant gave none. */
 export const displayItemName = (p: { item_name: string | null; order_id: string }) => p.item_name ?? `Order ${p.order_id}`;
 
-type Claim = { kind: "new" | "retry"; purchase: PurchaseRow } | { kind: "existing"; purchase: PurchaseRow };
+/** One purchase to start, whichever endpoint asked for it. */
+interface PurchaseRequest {
+  order_id: string;
+  amount: number;
+  item_id: string;
+  item_name: string | null;
+  buyer_email: string;
+  buyer_name: string | null;
+  metadata: Record<string, unknown>;
+  idempotency_key: string | null;
+}
 
-const sameRequest = (p: PurchaseRow, i: CreateShopPaymentInput, environment: string) =>
-  p.environment === environment && p.amount === i.amount && p.buyer_email === i.buyer_email && p.buyer_name === i.buyer_name;
+type Claim = { kind: "new" | "retry" | "existing"; purchase: PurchaseRow };
 
-async function claimOrderId(ctx: PlatformContext, input: CreateShopPaymentInput, projectId: string, environment: string): Promise<Claim> {
-  const fields = {
-    environment,
-    amount: input.amount,
-    buyer_email: input.buyer_email,
-    buyer_name: input.buyer_name,
-    item_id: DIRECT_ITEM_ID,
-    item_name: input.item_name,
-    metadata: input.metadata,
-  };
+const sameRequest = (p: PurchaseRow, r: PurchaseRequest, environment: string) =>
+  p.environment === environment &&
+  p.amount === r.amount &&
+  p.item_id === r.item_id &&
+  p.buyer_email === r.buyer_email &&
+  p.buyer_name === r.buyer_name;
+
+/**
+ * Claims the purchase in one short transaction. A repeat of the same request (same
+ * order_id for shop payments, same Idempotency-Key for items) gets the same purchase;
+ * a failed creation is retried in place; anything else is a conflict.
+ */
+async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, projectId: string, environment: string, by: "order_id" | "idempotency_key"): Promise<Claim> {
   return ctx.sql.begin(async (tx): Promise<Claim> => {
-    const existing = await q.lockPurchaseByOrderId(tx, input.order_id);
+    const existing =
+      by === "order_id" ? await q.lockPurchaseByOrderId(tx, req.order_id) : await q.lockPurchaseByIdempotencyKey(tx, projectId, req.idempotency_key!);
+    const fields = {
+      environment,
+      amount: req.amount,
+      buyer_email: req.buyer_email,
+      buyer_name: req.buyer_name,
+      item_id: req.item_id,
+      item_name: req.item_name,
+      metadata: req.metadata,
+    };
     if (!existing) {
-      const purchase = await q.insertCreatingPurchase(tx, { id: newId("pur"), project_id: projectId, order_id: input.order_id, ...fields });
+      const purchase = await q.insertCreatingPurchase(tx, {
+        id: newId("pur"),
+        project_id: projectId,
+        order_id: req.order_id,
+        idempotency_key: req.idempotency_key,
+        ...fields,
+      });
       return { kind: "new", purchase };
     }
-    if (existing.project_id !== projectId) throw orderIdTaken();
-    const same = sameRequest(existing, input, environment);
+    const conflict = () =>
+      by === "order_id"
+        ? new DomainError("order_id_taken", "This order_id is already used by another payment; order ids must be unique")
+        : new DomainError("idempotency_key_reused", "This Idempotency-Key was used for a different request");
+    if (existing.project_id !== projectId) throw conflict();
+    const same = sameRequest(existing, req, environment);
     if (existing.status === "pending" && existing.invoice_url && same) return { kind: "existing", purchase: existing };
     const staleCreating = existing.status === "creating" && ctx.now().getTime() - existing.updated_at.getTime() > STALE_CREATING_MS;
-    if (existing.status === "create_failed" || staleCreating) {
+    if ((existing.status === "create_failed" || staleCreating) && (by === "order_id" || same)) {
       return { kind: "retry", purchase: await q.restartFailedPurchase(tx, existing.id, fields) };
     }
     if (existing.status === "creating" && same) {
-      throw new DomainError("request_in_progress", "A request for this order_id is still being processed; retry in a few seconds");
+      throw new DomainError("request_in_progress", "A request for this purchase is still being processed; retry in a few seconds");
     }
-    throw orderIdTaken();
+    throw conflict();
   });
 }
-
-const orderIdTaken = () =>
-  new DomainError("order_id_taken", "This order_id is already used by another payment; order ids must be unique");
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "23505";
 
 /**
- * POST /api/platform/shop-payment. The order_id is claimed in one short transaction,
- * Snap is called with no transaction open, and the outcome is recorded in another.
+ * Starts a purchase: claim (one transaction), Snap (no transaction open), record the
+ * outcome (another transaction). Shared by shop payments and item purchases.
  */
-export async function createShopPayment(
+async function startPurchase(
   ctx: PlatformContext,
-  body: unknown,
+  credential: CredentialRow,
+  req: PurchaseRequest,
+  by: "order_id" | "idempotency_key" | "none",
 ): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
-  const parsed = createShopPaymentInput.safeParse(body);
-  if (!parsed.success) {
-    const fields = zodFields(parsed.error.issues);
-    // Credentials problems are reported as such only after the rest validates.
-    throw new DomainError("validation_failed", `Invalid request: ${Object.values(fields)[0]}`, fields);
-  }
-  const input = parsed.data;
-  const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
   const environment = credential.environment;
   if (!ctx.gateway.isConfigured(environment)) {
     throw new DomainError("environment_unavailable", `Midtrans ${environment} is not configured on this platform`);
   }
-
   let claim: Claim;
-  try {
-    claim = await claimOrderId(ctx, input, credential.project_id, environment);
-  } catch (e) {
-    // Two first requests raced on the unique order_id: the loser re-reads the winner's row.
-    if (!isUniqueViolation(e)) throw e;
-    claim = await claimOrderId(ctx, input, credential.project_id, environment);
+  if (by === "none") {
+    claim = { kind: "new", purchase: await claimPurchase(ctx, req, credential.project_id, environment, "order_id").then((c) => c.purchase) };
+  } else {
+    try {
+      claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
+    } catch (e) {
+      // Two first requests raced on a unique key: the loser re-reads the winner's row.
+      if (!isUniqueViolation(e)) throw e;
+      claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
+    }
   }
   const result = (p: PurchaseRow): CreateShopPaymentResult => ({
     invoice_url: p.invoice_url!,
@@ -120,7 +158,7 @@ export async function createShopPayment(
       {
         transaction_details: { order_id: purchase.order_id, gross_amount: purchase.amount },
         customer_details: { email: purchase.buyer_email, ...(purchase.buyer_name ? { first_name: purchase.buyer_name } : {}) },
-        item_details: [{ id: DIRECT_ITEM_ID, price: purchase.amount, quantity: 1, name: displayItemName(purchase).slice(0, 50) }],
+        item_details: [{ id: purchase.item_id.slice(0, 50), price: purchase.amount, quantity: 1, name: displayItemName(purchase).slice(0, 50) }],
         callbacks: { finish: `${ctx.config.publicUrl}/purchase/callback` },
         custom_field1: purchase.id,
       },
@@ -132,7 +170,7 @@ export async function createShopPayment(
     ctx.logger.warn({ order_id: purchase.order_id, kind: err.kind, httpStatus: err.httpStatus }, "snap create failed");
     throw new DomainError(
       "gateway_error",
-      err.kind === "rejected" ? `Midtrans rejected the payment: ${err.message}` : `${err.message}; the order_id can be retried`,
+      err.kind === "rejected" ? `Midtrans rejected the payment: ${err.message}` : `${err.message}; the request can be retried`,
       undefined,
       { midtrans_status: err.httpStatus, midtrans_messages: err.midtransMessages, retryable: err.retryable },
     );
@@ -144,6 +182,60 @@ export async function createShopPayment(
     return row!;
   });
   return { created: true, result: result(updated) };
+}
+
+/** POST /api/platform/shop-payment: the merchant's own order_id and amount. */
+export async function createShopPayment(ctx: PlatformContext, body: unknown): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
+  const input = parseOrThrow(createShopPaymentInput, body);
+  const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+  return startPurchase(
+    ctx,
+    credential,
+    {
+      order_id: input.order_id,
+      amount: input.amount,
+      item_id: DIRECT_ITEM_ID,
+      item_name: input.item_name,
+      buyer_email: input.buyer_email,
+      buyer_name: input.buyer_name,
+      metadata: input.metadata,
+      idempotency_key: null,
+    },
+    "order_id",
+  );
+}
+
+/** Unguessable, Midtrans-safe (≤ 50 of [a-z0-9-]) order id for catalog purchases. */
+export const generateOrderId = () => newId("ast", 24).replace("_", "-");
+
+/** POST /api/platform/purchase: an item of the project's catalog, order_id made by Astapa. */
+export async function createItemPurchase(
+  ctx: PlatformContext,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<{ created: boolean; result: CreateShopPaymentResult & { item_id: string } }> {
+  const input = parseOrThrow(createItemPurchaseInput, body);
+  const key = idempotencyKey === undefined ? null : idempotencyKeySchema.safeParse(idempotencyKey);
+  if (key && !key.success) throw new DomainError("validation_failed", "Idempotency-Key must be 1-200 printable characters", { "Idempotency-Key": "invalid" });
+  const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+  const item = await findPurchasableItem(ctx.sql, credential.project_id, input.item_id);
+  const amount = chargedAmount(item, input.amount);
+  const out = await startPurchase(
+    ctx,
+    credential,
+    {
+      order_id: generateOrderId(),
+      amount,
+      item_id: item.id,
+      item_name: item.name, // a snapshot: renaming or repricing the item later changes no purchase
+      buyer_email: input.buyer_email,
+      buyer_name: input.buyer_name,
+      metadata: input.metadata,
+      idempotency_key: key?.success ? key.data : null,
+    },
+    key ? "idempotency_key" : "none",
+  );
+  return { created: out.created, result: { ...out.result, item_id: item.id } };
 }
 
 /** GET /api/platform/shop-payment/verify and the callback page: public, no personal data. */

@@ -5,6 +5,7 @@ import { newId, newSecret } from "../lib/ids";
 import type { Environment } from "../midtrans/gateway";
 import { createProjectInput, type CredentialRow, type ProjectRow } from "./projects.schema";
 import * as q from "./projects.queries";
+import { insertSentinelItem } from "../items/items.queries";
 
 /** Standard Webhooks format: `whsec_` + base64 of 32 random bytes. */
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
@@ -18,13 +19,15 @@ export async function createProject(db: Db, input: unknown): Promise<ProjectRow>
   if (!parsed.success) {
     throw new DomainError("validation_failed", "The project is invalid", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
   }
-  return q.insertProject(db, {
+  const project = await q.insertProject(db, {
     id: newId("prj"),
     name: parsed.data.name,
     webhook_url: parsed.data.webhook_url ?? null,
     store_url_template: parsed.data.store_url_template ?? null,
     webhook_secret: newWebhookSecret(),
   });
+  await insertSentinelItem(db, project.id);
+  return project;
 }
 
 export interface IssuedCredential {

@@ -1,0 +1,54 @@
+import type { Db } from "../db/connect";
+import { DomainError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { zodFields } from "../payments/payments.service";
+import * as q from "./items.queries";
+import { itemInput, SENTINEL_ITEM_ID, type ItemRow } from "./items.schema";
+
+function parseItem(input: unknown) {
+  const parsed = itemInput.safeParse(input);
+  if (!parsed.success) {
+    const fields = zodFields(parsed.error.issues);
+    throw new DomainError("validation_failed", `Invalid item: ${Object.values(fields)[0]}`, fields);
+  }
+  return parsed.data;
+}
+
+export async function createItem(db: Db, projectId: string, input: unknown): Promise<ItemRow> {
+  return q.insertItem(db, projectId, newId("item", 20), parseItem(input));
+}
+
+/** Later price changes never touch existing purchases: they keep their own amount and name. */
+export async function updateItem(db: Db, projectId: string, itemId: string, input: unknown): Promise<ItemRow> {
+  if (itemId === SENTINEL_ITEM_ID) throw new DomainError("item_not_editable", "The __direct__ item cannot be edited");
+  const row = await q.updateItem(db, projectId, itemId, parseItem(input));
+  if (!row) throw new DomainError("item_not_found", "No such item in this project");
+  return row;
+}
+
+export async function listItems(db: Db, projectId: string, opts: { activeOnly: boolean }): Promise<ItemRow[]> {
+  return q.listItems(db, projectId, opts);
+}
+
+/** The item a buyer may pay for now: this project's, active, and not the sentinel. */
+export async function findPurchasableItem(db: Db, projectId: string, itemId: unknown): Promise<ItemRow> {
+  const item = typeof itemId === "string" && itemId.length <= 100 ? await q.findItem(db, projectId, itemId) : undefined;
+  if (!item || item.is_sentinel) throw new DomainError("item_not_found", "No such item in this project");
+  if (!item.active) throw new DomainError("item_inactive", "This item is not for sale at the moment");
+  return item;
+}
+
+/** The amount charged: the item's price, or an allowed override within its bounds. */
+export function chargedAmount(item: ItemRow, requested: number | null | undefined): number {
+  if (requested === undefined || requested === null) return item.price;
+  if (!item.price_overridable) {
+    throw new DomainError("validation_failed", "This item's price cannot be overridden", { amount: "not allowed for this item" });
+  }
+  if ((item.min_price !== null && requested < item.min_price) || (item.max_price !== null && requested > item.max_price)) {
+    const bounds = `between ${item.min_price ?? 1} and ${item.max_price ?? "the maximum"}`;
+    throw new DomainError("validation_failed", `amount must be ${bounds}`, { amount: `must be ${bounds}` });
+  }
+  return requested;
+}
+
+export { insertSentinelItem } from "./items.queries";

@@ -1,0 +1,47 @@
+import { Router, type Request, type Response } from "express";
+import type { PlatformContext } from "../platform/context";
+import { DomainError } from "../lib/errors";
+import { createItemPurchase } from "../payments/payments.service";
+import { listItems } from "../items/items.service";
+import { toPublicItem } from "../items/items.schema";
+import { authenticateClient } from "../projects/projects.service";
+import { methodNotAllowed, parseJsonObject, rawBody } from "../http/body";
+import { sendError } from "../http/errors";
+
+/** HTTP Basic `client_id:client_secret`, for GETs (a secret never goes in a URL). */
+function basicCredentials(req: Request): { id: string; secret: string } {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.get("authorization") ?? "");
+  const decoded = m ? Buffer.from(m[1], "base64").toString("utf8") : "";
+  const i = decoded.indexOf(":");
+  if (i < 0) throw new DomainError("invalid_client", "Authenticate with HTTP Basic client_id:client_secret");
+  return { id: decoded.slice(0, i), secret: decoded.slice(i + 1) };
+}
+
+/** Catalog purchases: the project's items, bought with an order_id Astapa generates. */
+export function itemsRouter(ctx: PlatformContext): Router {
+  const r = Router();
+
+  r.post("/api/platform/purchase", rawBody, async (req: Request, res: Response) => {
+    try {
+      const { created, result } = await createItemPurchase(ctx, parseJsonObject(req), req.get("idempotency-key") ?? undefined);
+      res.status(created ? 201 : 200).json(result);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  r.all("/api/platform/purchase", methodNotAllowed(["POST"]));
+
+  r.get("/api/platform/items", async (req: Request, res: Response) => {
+    try {
+      const { id, secret } = basicCredentials(req);
+      const credential = await authenticateClient(ctx.sql, id, secret);
+      const items = await listItems(ctx.sql, credential.project_id, { activeOnly: true });
+      res.json({ items: items.map(toPublicItem) });
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "invalid_client") res.setHeader("WWW-Authenticate", 'Basic realm="astapa"');
+      sendError(res, err);
+    }
+  });
+  r.all("/api/platform/items", methodNotAllowed(["GET"]));
+  return r;
+}
