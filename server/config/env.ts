@@ -32,6 +32,11 @@ export const envSchema = z
       .enum(["true", "false", "1", "0"])
       .default("true")
       .transform((v) => v === "true" || v === "1"),
+    /** Requests per minute; 0 turns a limit off. Defaults suit one store front behind a NAT. */
+    RATE_LIMIT_CREATE_PER_CLIENT: z.coerce.number().int().min(0).default(600),
+    RATE_LIMIT_CREATE_PER_IP: z.coerce.number().int().min(0).default(1200),
+    RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().min(0).default(6000),
+    RATE_LIMIT_BAD_SIGNATURE_PER_IP: z.coerce.number().int().min(0).default(30),
     /** Allow production webhook URLs on loopback/private networks (never needed in real production). */
     ALLOW_PRIVATE_WEBHOOK_URLS: z
       .enum(["true", "false", "1", "0"])

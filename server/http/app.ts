@@ -11,6 +11,7 @@ import { appRouter } from "../trpc/router";
 import { DomainError } from "../lib/errors";
 import { sendError } from "./errors";
 import { requestLog } from "./request-log";
+import { createRateLimits } from "./rate-limit";
 
 /**
  * The one HTTP app: REST adapter, Midtrans notifications, tRPC, then Remix for pages.
@@ -30,9 +31,10 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
       sendError(res, err);
     }
   });
-  app.use(shopPaymentsRouter(ctx));
-  app.use(midtransNotificationsRouter(ctx));
-  app.use(itemsRouter(ctx));
+  const limits = createRateLimits(ctx.config.rateLimits);
+  app.use(shopPaymentsRouter(ctx, limits));
+  app.use(midtransNotificationsRouter(ctx, limits));
+  app.use(itemsRouter(ctx, limits));
   app.use("/api/trpc", createExpressMiddleware({ router: appRouter, createContext: () => ({ platform: ctx }) }));
   app.use("/api", (_req, res) => sendError(res, new DomainError("not_found", "No such endpoint")));
 

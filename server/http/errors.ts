@@ -63,5 +63,7 @@ export function sendError(res: Response, err: unknown): void {
     res.locals.error = err instanceof Error ? { name: err.name, message: err.message, code: (err as { code?: string }).code, stack: err.stack } : String(err);
   }
   if (e.code === "service_unavailable") res.setHeader("Retry-After", "5");
+  const retryAfter = e.details?.retry_after_seconds;
+  if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
   res.status(httpStatusOf[e.code]).json(errorBody(e));
 }

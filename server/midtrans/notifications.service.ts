@@ -16,7 +16,7 @@ export interface IncomingNotification {
   remoteAddr: string | null;
 }
 
-export type NotificationAnswer = { outcome: "applied" | "duplicate" | "ignored"; detail?: string };
+export type NotificationAnswer = { outcome: "applied" | "duplicate" | "ignored"; detail?: string; signatureValid: boolean };
 
 const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).slice(0, 200) : null);
 
@@ -69,7 +69,7 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
       return key ? verifyMidtransSignature(obj, key) : false;
     });
     await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail: "unknown order_id", signature_valid: valid });
-    return { outcome: "ignored", detail: "unknown order_id" };
+    return { outcome: "ignored", detail: "unknown order_id", signatureValid: valid };
   }
   const scope = { purchase_id: purchase.id, environment: purchase.environment };
   const serverKey = ctx.gateway.serverKey(purchase.environment);
@@ -92,11 +92,11 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   if (!current) {
     const detail = "Midtrans Get Status does not know this order";
     await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail, signature_valid: true, ...scope });
-    return { outcome: "ignored", detail };
+    return { outcome: "ignored", detail, signatureValid: true };
   }
   const applied = await applyMidtransTransaction(ctx, purchase.id, current, { source: "notification", notificationId: id });
   const detail =
     applied.outcome === "applied" ? `${applied.from} -> ${applied.to} (${current.transaction_status})` : applied.outcome === "ignored" ? applied.reason : undefined;
   await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail, signature_valid: true, ...scope });
-  return { outcome: applied.outcome, detail };
+  return { outcome: applied.outcome, detail, signatureValid: true };
 }

@@ -14,6 +14,8 @@ export interface PlatformContext {
   config: {
     publicUrl: string;
     allowPrivateWebhookUrls: boolean;
+    /** Requests per minute (0 = off); see server/http/rate-limit.ts. */
+    rateLimits: { createPerClient: number; createPerIp: number; verifyPerIp: number; badSignaturePerIp: number };
   };
   /** Called after a commit that wrote webhook events, to wake in-process workers at once. */
   onWebhookEventsWritten(): void;

@@ -63,7 +63,16 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       dbKind: database.kind,
       gateway: createMidtransGateway(gatewayConfig, { timeoutMs: env.MIDTRANS_TIMEOUT_MS }),
       logger,
-      config: { publicUrl: env.PUBLIC_URL, allowPrivateWebhookUrls: env.ALLOW_PRIVATE_WEBHOOK_URLS },
+      config: {
+        publicUrl: env.PUBLIC_URL,
+        allowPrivateWebhookUrls: env.ALLOW_PRIVATE_WEBHOOK_URLS,
+        rateLimits: {
+          createPerClient: env.RATE_LIMIT_CREATE_PER_CLIENT,
+          createPerIp: env.RATE_LIMIT_CREATE_PER_IP,
+          verifyPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
+          badSignaturePerIp: env.RATE_LIMIT_BAD_SIGNATURE_PER_IP,
+        },
+      },
       onWebhookEventsWritten: () => listeners.forEach((l) => l()),
       now: opts.now ?? (() => new Date()),
     };

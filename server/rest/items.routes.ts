@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
-import { DomainError } from "../lib/errors";
+import { DomainError, isDomainError } from "../lib/errors";
 import { createItemPurchase } from "../payments/payments.service";
 import { listItems } from "../items/items.service";
 import { toPublicItem } from "../items/items.schema";
 import { authenticateClient } from "../projects/projects.service";
 import { methodNotAllowed, parseJsonObject, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
+import { limitCreate } from "../http/limits";
+import type { RateLimits } from "../http/rate-limit";
 
 /** HTTP Basic `client_id:client_secret`, for GETs (a secret never goes in a URL). */
 function basicCredentials(req: Request): { id: string; secret: string } {
@@ -18,12 +20,13 @@ function basicCredentials(req: Request): { id: string; secret: string } {
 }
 
 /** Catalog purchases: the project's items, bought with an order_id Astapa generates. */
-export function itemsRouter(ctx: PlatformContext): Router {
+export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   const r = Router();
 
   r.post("/api/platform/purchase", rawBody, async (req: Request, res: Response) => {
     try {
-      const { created, result } = await createItemPurchase(ctx, parseJsonObject(req), req.get("idempotency-key") ?? undefined);
+      const body = await limitCreate(limits, req);
+      const { created, result } = await createItemPurchase(ctx, body, req.get("idempotency-key") ?? undefined);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);
@@ -38,7 +41,7 @@ export function itemsRouter(ctx: PlatformContext): Router {
       const items = await listItems(ctx.sql, credential.project_id, { activeOnly: true });
       res.json({ items: items.map(toPublicItem) });
     } catch (err) {
-      if (err instanceof DomainError && err.code === "invalid_client") res.setHeader("WWW-Authenticate", 'Basic realm="astapa"');
+      if (isDomainError(err) && err.code === "invalid_client") res.setHeader("WWW-Authenticate", 'Basic realm="astapa"');
       sendError(res, err);
     }
   });

@@ -5,14 +5,17 @@ import { createShopPayment, verifyPayment } from "../payments/payments.service";
 import { orderIdSchema } from "../payments/payments.schema";
 import { methodNotAllowed, parseJsonObject, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
+import { clientIp, limitCreate } from "../http/limits";
+import type { RateLimits } from "../http/rate-limit";
 
 /** The public Shop Payments REST API (the seed page): thin adapters over payments.service. */
-export function shopPaymentsRouter(ctx: PlatformContext): Router {
+export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   const r = Router();
 
   r.post("/api/platform/shop-payment", rawBody, async (req: Request, res: Response) => {
     try {
-      const { created, result } = await createShopPayment(ctx, parseJsonObject(req));
+      const body = await limitCreate(limits, req);
+      const { created, result } = await createShopPayment(ctx, body);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);
@@ -35,6 +38,7 @@ export function shopPaymentsRouter(ctx: PlatformContext): Router {
     cors(res);
     res.setHeader("Cache-Control", "no-store");
     try {
+      await limits.take("verifyPerIp", clientIp(req));
       const raw = req.query.order_id;
       if (raw === undefined || raw === "") throw new DomainError("validation_failed", "order_id is required", { order_id: "required" });
       const parsed = orderIdSchema.safeParse(raw);
