@@ -1,43 +1,78 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { PaymentCallback, type CallbackData } from "~/components/callback/PaymentCallback";
+import { StatusIcon } from "~/components/callback/StatusIcon";
+import { documentTitle, isPlausibleOrderId, parsePollCount, type PublicPayment } from "~/lib/callback";
 import { isDomainError, verifyPayment } from "~/services.server";
 
-// Minimal callback page; the full page (polling, redirect, states) is its own issue.
+// The page depends on the moment it is asked: never cached, never indexed.
+const HEADERS = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
+
+/**
+ * The buyer lands here from Snap: /purchase/callback?order_id=…&status_code=…&transaction_status=….
+ * The status always comes from verifyPayment; Snap's query values are buyer-controlled and ignored.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const orderId = new URL(request.url).searchParams.get("order_id");
-  if (!orderId) return { state: "missing" as const };
+  const params = new URL(request.url).searchParams;
+  const orderId = params.get("order_id");
+  const poll = parsePollCount(params.get("poll"));
+  if (!orderId) {
+    return data<CallbackData>({ state: "missing", payment: null, orderId: null, poll }, { status: 400, headers: HEADERS });
+  }
+  // Like GET …/verify: a value that can never be an order id is not a payment either, and
+  // it is not echoed back (no free text from the URL on the page).
+  const plausible = isPlausibleOrderId(orderId);
+  const notFound = () =>
+    data<CallbackData>({ state: "notfound", payment: null, orderId: plausible ? orderId : null, poll }, { status: 404, headers: HEADERS });
+  if (!plausible) return notFound();
+  let payment: PublicPayment;
   try {
-    // Never the query string's transaction_status: the buyer controls it.
-    return { state: "found" as const, payment: await verifyPayment(context.platform, orderId) };
+    payment = await verifyPayment(context.platform, orderId);
   } catch (e) {
-    if (isDomainError(e) && e.code === "not_found") return { state: "notfound" as const, orderId };
+    if (isDomainError(e) && e.code === "not_found") return notFound();
     throw e;
   }
+  return data<CallbackData>({ state: payment.status, payment, orderId, poll }, { headers: HEADERS });
 }
 
-export const meta: MetaFunction = () => [{ title: "Status pembayaran — Astapa" }];
+export const headers = () => HEADERS;
+
+// No /favicon.ico round trip on a slow phone connection.
+export const links: LinksFunction = () => [{ rel: "icon", href: "data:," }];
+
+export const meta: MetaFunction = ({ data }) => {
+  const d = data as CallbackData | undefined;
+  return [
+    { title: d ? documentTitle(d.state, d.payment?.store_name) : "Status pembayaran — Astapa" },
+    { name: "robots", content: "noindex" },
+  ];
+};
 
 export default function PurchaseCallback() {
-  const data = useLoaderData<typeof loader>();
-  if (data.state !== "found") {
-    return (
-      <main>
-        <div className="card state-notfound" data-state={data.state}>
-          <h1>{data.state === "missing" ? "Nomor pesanan tidak ada" : "Pesanan tidak ditemukan"}</h1>
-        </div>
-      </main>
-    );
-  }
-  const p = data.payment;
+  const data = useLoaderData<CallbackData>();
+  // A new order (or a fresh server answer) starts the page's client state over.
+  return <PaymentCallback key={`${data.orderId}:${data.state}:${data.poll}`} data={data} />;
+}
+
+/** Anything unexpected (the database unreachable…): calm, and a way to try again. */
+export function ErrorBoundary() {
+  // Remix logs the error server-side; the buyer sees no technical detail.
   return (
-    <main>
-      <div className="card" data-state={p.status}>
-        <h1>{p.status === "settlement" ? "Pembayaran berhasil" : p.status === "pending" ? "Menunggu pembayaran" : "Pembayaran tidak berhasil"}</h1>
-        <dl>
-          <dt>Nomor pesanan</dt>
-          <dd>{p.order_id}</dd>
-        </dl>
-      </div>
+    <main className="callback">
+      <section className="card status tone-info" data-state="unavailable" data-polling="false" aria-labelledby="status-heading">
+        <div className="status-head" aria-live="polite" aria-atomic="true">
+          <StatusIcon tone="info" />
+          <h1 id="status-heading">Status pembayaran belum dapat ditampilkan</h1>
+          <p className="lead">Sedang ada gangguan sementara di sisi kami. Ini tidak mengubah pembayaran Anda.</p>
+        </div>
+        <p className="steps">Coba muat ulang halaman ini dalam beberapa saat.</p>
+        <div className="actions">
+          {/* The same URL again: a plain link works with or without JavaScript. */}
+          <a className="button" href="">
+            Coba lagi
+          </a>
+        </div>
+      </section>
     </main>
   );
 }

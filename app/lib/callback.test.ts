@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import {
+  callbackHref,
+  countdownText,
+  documentTitle,
+  isFinal,
+  isPlausibleOrderId,
+  isPublicPayment,
+  MAX_REFRESHES,
+  noJsRefreshContent,
+  parsePollCount,
+  safeReturnUrl,
+  stateCopy,
+  type CallbackState,
+} from "./callback";
+
+const ALL: CallbackState[] = ["settlement", "pending", "cancel", "expire", "refund", "notfound", "missing"];
+
+describe("stateCopy", () => {
+  it("has a distinct heading for every state", () => {
+    const headings = ALL.map((s) => stateCopy(s).heading);
+    expect(new Set(headings).size).toBe(ALL.length);
+    expect(stateCopy("settlement").heading).toBe("Pembayaran berhasil");
+    expect(stateCopy("pending").heading).toBe("Menunggu pembayaran");
+  });
+
+  it("words cancelled/denied and expired differently", () => {
+    expect(stateCopy("cancel").lead).toMatch(/dibatalkan atau ditolak/);
+    expect(stateCopy("expire").lead).toMatch(/Batas waktu/);
+    expect(stateCopy("cancel").lead).not.toBe(stateCopy("expire").lead);
+  });
+
+  it("says what to do next while pending, and how to check again after the window", () => {
+    expect(stateCopy("pending").steps.join(" ")).toMatch(/virtual account/);
+    const late = stateCopy("pending", { timedOut: true, storeName: "Warung Bu Sari" });
+    expect(late.heading).toBe("Pembayaran masih menunggu");
+    expect(late.steps.join(" ")).toMatch(/Cek lagi/);
+    expect(late.steps.join(" ")).toContain("Warung Bu Sari");
+  });
+
+  it("falls back to a generic store when the name is missing or blank", () => {
+    expect(stateCopy("refund", { storeName: "  " }).steps.join(" ")).toContain("hubungi toko.");
+    expect(stateCopy("settlement", { storeName: null }).steps[0]).toBe("Pesanan Anda akan diproses oleh toko.");
+  });
+});
+
+describe("documentTitle", () => {
+  it("names the state and the store", () => {
+    expect(documentTitle("settlement", "Warung Bu Sari")).toBe("Pembayaran berhasil — Warung Bu Sari");
+    expect(documentTitle("expire", "Warung Bu Sari")).toBe("Waktu pembayaran habis — Warung Bu Sari");
+    expect(documentTitle("notfound")).toBe("Pesanan tidak ditemukan — Astapa");
+    expect(documentTitle("missing", "")).toBe("Nomor pesanan tidak ada — Astapa");
+  });
+});
+
+describe("the polling budget", () => {
+  it("is 20 refreshes of 3 s", () => expect(MAX_REFRESHES).toBe(20));
+
+  it("parses the poll counter defensively", () => {
+    expect(parsePollCount(null)).toBe(0);
+    expect(parsePollCount("")).toBe(0);
+    expect(parsePollCount("7")).toBe(7);
+    expect(parsePollCount("20")).toBe(20);
+    expect(parsePollCount("999")).toBe(20);
+    expect(parsePollCount("-1")).toBe(0);
+    expect(parsePollCount("1e3")).toBe(0);
+    expect(parsePollCount("abc")).toBe(0);
+  });
+
+  it("refreshes a pending page only, and only within the budget", () => {
+    expect(noJsRefreshContent("pending", "ord-1", 0)).toBe("3;url=/purchase/callback?order_id=ord-1&poll=1");
+    expect(noJsRefreshContent("pending", "ord-1", 19)).toBe("3;url=/purchase/callback?order_id=ord-1&poll=20");
+    expect(noJsRefreshContent("pending", "ord-1", 20)).toBeNull();
+    for (const s of ALL.filter((s) => s !== "pending")) expect(noJsRefreshContent(s, "ord-1", 0)).toBeNull();
+  });
+
+  it("only pending is not final", () => {
+    expect(ALL.filter((s) => !isFinal(s))).toEqual(["pending"]);
+  });
+});
+
+describe("callbackHref", () => {
+  it("encodes the order id and drops a zero counter", () => {
+    expect(callbackHref("a.b~c_d-1")).toBe("/purchase/callback?order_id=a.b~c_d-1");
+    expect(callbackHref("a&b", 3)).toBe("/purchase/callback?order_id=a%26b&poll=3");
+  });
+});
+
+describe("isPlausibleOrderId", () => {
+  it("accepts what the API accepts", () => {
+    expect(isPlausibleOrderId("your-internal-order-uuid")).toBe(true);
+    expect(isPlausibleOrderId("A1_~.-")).toBe(true);
+    expect(isPlausibleOrderId("x".repeat(50))).toBe(true);
+  });
+  it("rejects the rest", () => {
+    for (const bad of ["", "x".repeat(51), "a b", "a/b", "<script>", "ä"]) expect(isPlausibleOrderId(bad)).toBe(false);
+  });
+});
+
+describe("safeReturnUrl", () => {
+  it("keeps http(s) URLs", () => {
+    expect(safeReturnUrl("https://shop.example/warung-bu-sari")).toBe("https://shop.example/warung-bu-sari");
+    expect(safeReturnUrl("http://127.0.0.1:4301/x")).toBe("http://127.0.0.1:4301/x");
+  });
+  it("drops anything else", () => {
+    for (const bad of [null, undefined, "", "javascript:alert(1)", "data:text/html,x", "//evil.com", "/relative"]) {
+      expect(safeReturnUrl(bad)).toBeNull();
+    }
+  });
+});
+
+describe("isPublicPayment", () => {
+  const ok = {
+    order_id: "ord-1",
+    status: "settlement",
+    store_name: "Warung Bu Sari",
+    redirect_url: null,
+    amount: 75000,
+    currency: "IDR",
+    item_name: null,
+    paid_at: "2026-05-06T10:00:00Z",
+  };
+  it("accepts the verify payload for the same order", () => expect(isPublicPayment(ok, "ord-1")).toBe(true));
+  it("rejects another order, an unknown status, errors and junk", () => {
+    expect(isPublicPayment(ok, "ord-2")).toBe(false);
+    expect(isPublicPayment({ ...ok, status: "capture" }, "ord-1")).toBe(false);
+    expect(isPublicPayment({ ...ok, amount: "75000" }, "ord-1")).toBe(false);
+    expect(isPublicPayment({ ...ok, store_name: 1 }, "ord-1")).toBe(false);
+    expect(isPublicPayment({ error: { code: "not_found" } }, "ord-1")).toBe(false);
+    expect(isPublicPayment(null, "ord-1")).toBe(false);
+    expect(isPublicPayment("settlement", "ord-1")).toBe(false);
+  });
+});
+
+describe("countdownText", () => {
+  it("reads naturally", () => expect(countdownText(5)).toBe("Kembali ke toko dalam 5 detik…"));
+});

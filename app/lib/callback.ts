@@ -1,0 +1,175 @@
+/**
+ * Pure pieces of the buyer's callback page (/purchase/callback): states, wording in
+ * Bahasa Indonesia, the polling budget and the no-JavaScript refresh. No React, no server
+ * code: shared by the loader, the component and the unit tests.
+ */
+
+/** The public status of a payment, as verifyPayment and GET …/verify give it. */
+export type PaymentStatus = "pending" | "settlement" | "cancel" | "expire" | "refund";
+
+/** What the page shows; also the value of its `data-state` hook. */
+export type CallbackState = PaymentStatus | "notfound" | "missing";
+
+/** The payload of verifyPayment / GET /api/platform/shop-payment/verify. */
+export interface PublicPayment {
+  order_id: string;
+  status: PaymentStatus;
+  store_name: string | null;
+  redirect_url: string | null;
+  amount: number;
+  currency: string;
+  item_name: string | null;
+  paid_at: string | null;
+}
+
+export const POLL_INTERVAL_MS = 3_000;
+export const POLL_WINDOW_MS = 60_000;
+/** Without JavaScript: one refresh per interval within the same window (20 × 3 s = 60 s). */
+export const MAX_REFRESHES = POLL_WINDOW_MS / POLL_INTERVAL_MS;
+/** Seconds the success state waits before sending the buyer back to the store. */
+export const RETURN_COUNTDOWN_S = 5;
+
+const STATUSES: readonly string[] = ["pending", "settlement", "cancel", "expire", "refund"];
+/** The same shape the API accepts for order_id (server/payments/payments.schema.ts). */
+const ORDER_ID = /^[A-Za-z0-9\-_~.]{1,50}$/;
+
+export const isPlausibleOrderId = (value: string): boolean => ORDER_ID.test(value);
+
+/** Only a payment whose status may still change is polled. */
+export const isFinal = (state: CallbackState): boolean => state !== "pending";
+
+/** The `poll` counter the no-JS refresh carries: a whole number in 0..MAX_REFRESHES. */
+export function parsePollCount(raw: string | null): number {
+  if (!raw || !/^\d{1,3}$/.test(raw)) return 0;
+  return Math.min(Number(raw), MAX_REFRESHES);
+}
+
+/** This page for an order, optionally with the no-JS refresh counter. */
+export function callbackHref(orderId: string, poll = 0): string {
+  return `/purchase/callback?order_id=${encodeURIComponent(orderId)}${poll > 0 ? `&poll=${poll}` : ""}`;
+}
+
+/**
+ * The `content` of the no-JS `<meta http-equiv="refresh">`, or null when the page must not
+ * refresh: only a pending payment, and only while the refresh budget lasts.
+ */
+export function noJsRefreshContent(state: CallbackState, orderId: string, poll: number): string | null {
+  if (state !== "pending" || poll >= MAX_REFRESHES) return null;
+  return `${POLL_INTERVAL_MS / 1000};url=${callbackHref(orderId, poll + 1)}`;
+}
+
+/** Defence in depth: verifyPayment builds redirect_url safely; still, only http(s) is followed. */
+export function safeReturnUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+const optionalString = (v: unknown) => v === null || typeof v === "string";
+
+/** Checks the JSON the page polls before it replaces what the server rendered. */
+export function isPublicPayment(value: unknown, orderId: string): value is PublicPayment {
+  if (!value || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return (
+    v.order_id === orderId &&
+    typeof v.status === "string" &&
+    STATUSES.includes(v.status) &&
+    typeof v.amount === "number" &&
+    typeof v.currency === "string" &&
+    optionalString(v.store_name) &&
+    optionalString(v.item_name) &&
+    optionalString(v.redirect_url) &&
+    optionalString(v.paid_at)
+  );
+}
+
+export interface StateCopy {
+  /** The visible heading. */
+  heading: string;
+  /** One or two calm sentences under the heading. */
+  lead: string;
+  /** What the buyer can do next, if anything. */
+  steps: string[];
+}
+
+/**
+ * Wording per state. `storeName` is metadata (untrusted): it is only ever returned inside
+ * plain strings that React renders as text.
+ */
+export function stateCopy(state: CallbackState, opts: { storeName?: string | null; timedOut?: boolean } = {}): StateCopy {
+  const store = opts.storeName?.trim() || "toko";
+  switch (state) {
+    case "settlement":
+      return {
+        heading: "Pembayaran berhasil",
+        lead: "Terima kasih! Pembayaran Anda sudah kami terima.",
+        steps: [`Pesanan Anda akan diproses oleh ${store}.`],
+      };
+    case "pending":
+      return opts.timedOut
+        ? {
+            heading: "Pembayaran masih menunggu",
+            lead: "Kami belum menerima konfirmasi pembayaran Anda.",
+            steps: [
+              "Jika Anda sudah membayar, konfirmasi biasanya datang dalam beberapa menit. Tekan “Cek lagi” untuk memeriksa.",
+              `Anda juga boleh menutup halaman ini: ${store} akan diberi tahu begitu pembayaran diterima.`,
+            ],
+          }
+        : {
+            heading: "Menunggu pembayaran",
+            lead: "Pesanan Anda sudah tercatat. Kami sedang menunggu konfirmasi pembayarannya.",
+            steps: [
+              "Transfer bank (virtual account): selesaikan transfer ke nomor virtual account yang diberikan, sebelum batas waktunya.",
+              "GoPay atau QRIS: selesaikan pembayaran di aplikasi Anda.",
+              "Halaman ini berubah sendiri begitu pembayaran diterima. Anda tidak perlu membayar dua kali.",
+            ],
+          };
+    case "cancel":
+      return {
+        heading: "Pembayaran tidak berhasil",
+        lead: "Pembayaran ini dibatalkan atau ditolak oleh penyedia pembayaran.",
+        steps: ["Jika masih ingin membeli, kembali ke toko dan coba lagi, misalnya dengan metode pembayaran lain."],
+      };
+    case "expire":
+      return {
+        heading: "Waktu pembayaran habis",
+        lead: "Batas waktu untuk membayar pesanan ini sudah lewat, jadi pembayarannya tidak dapat diselesaikan lagi.",
+        steps: ["Jika masih ingin membeli, silakan buat pesanan baru di toko."],
+      };
+    case "refund":
+      return {
+        heading: "Pembayaran dikembalikan",
+        lead: "Dana pembayaran pesanan ini sudah dikembalikan kepada Anda, seluruhnya atau sebagian.",
+        steps: [
+          "Lama dana sampai ke rekening atau kartu Anda tergantung bank atau penyedia pembayaran.",
+          `Jika ada pertanyaan, hubungi ${store}.`,
+        ],
+      };
+    case "notfound":
+      return {
+        heading: "Pesanan tidak ditemukan",
+        lead: "Kami tidak menemukan pembayaran dengan nomor pesanan ini.",
+        steps: ["Periksa kembali tautan yang Anda buka, atau hubungi toko tempat Anda berbelanja."],
+      };
+    case "missing":
+      return {
+        heading: "Nomor pesanan tidak ada",
+        lead: "Tautan ini tidak menyertakan nomor pesanan, jadi status pembayaran tidak dapat ditampilkan.",
+        steps: ["Buka kembali tautan dari toko atau dari riwayat pesanan Anda."],
+      };
+  }
+}
+
+/** The document title: "Pembayaran berhasil — Warung Bu Sari". */
+export function documentTitle(state: CallbackState, storeName?: string | null): string {
+  const site = storeName?.trim() || "Astapa";
+  return `${stateCopy(state).heading} — ${site}`;
+}
+
+/** "Kembali ke toko dalam 5 detik…" */
+export const countdownText = (seconds: number): string => `Kembali ke toko dalam ${seconds} detik…`;
