@@ -8,7 +8,10 @@ export interface RunningProcess {
   child: ChildProcess;
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** SIGTERM, then SIGKILL after 10 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once: a crash. */
+  kill(): Promise<void>;
 }
 
 /** Peak RSS of a live process from /proc (Linux): VmHWM is the high-water mark. */
@@ -21,23 +24,35 @@ export function peakRssMb(pid: number): number {
   }
 }
 
-/** Starts a TypeScript entry point with tsx in its own process and waits for `readyUrl`. */
+/**
+ * Starts a TypeScript entry point with tsx in its own process and waits until it is
+ * ready: `readyUrl` answers 2xx, or a line of its output matches `readyLine`.
+ */
 export async function startProcess(
   entry: string,
-  opts: { env: Record<string, string>; readyUrl: string; url: string; args?: string[] },
+  opts: { env: Record<string, string>; url?: string; readyUrl?: string; readyLine?: RegExp; args?: string[] },
 ): Promise<RunningProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.resolve(entry), ...(opts.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: "warn", ...opts.env },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", opts.readyLine ? "pipe" : "ignore", "inherit"],
   });
+  let sawLine = false;
+  if (opts.readyLine) {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (opts.readyLine!.test(String(chunk))) sawLine = true;
+    });
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(opts.readyUrl);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
+    if (opts.readyLine && sawLine) break;
+    if (opts.readyUrl) {
+      try {
+        const r = await fetch(opts.readyUrl);
+        if (r.ok) break;
+      } catch {
+        // not listening yet
+      }
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -46,17 +61,22 @@ export async function startProcess(
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid!;
+  const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
   return {
-    url: opts.url,
+    url: opts.url ?? "",
     pid,
     child,
     peakRssMb: () => peakRssMb(pid),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-      }),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited();
+      clearTimeout(force);
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited();
+    },
   };
 }
