@@ -1,0 +1,32 @@
+import { Webhook } from "standardwebhooks";
+
+export interface SigningSecrets {
+  webhook_secret: string;
+  webhook_secret_previous: string | null;
+  webhook_secret_previous_expires_at: Date | null;
+}
+
+/** The secrets to sign with at `now`: the current one, plus the previous one during its grace period. */
+export function activeSecrets(s: SigningSecrets, now: Date): string[] {
+  const keepPrevious =
+    s.webhook_secret_previous && s.webhook_secret_previous_expires_at && s.webhook_secret_previous_expires_at.getTime() > now.getTime();
+  return keepPrevious ? [s.webhook_secret, s.webhook_secret_previous!] : [s.webhook_secret];
+}
+
+/**
+ * Standard Webhooks headers. `timestamp` is the real send time (receivers compare it with
+ * their own clock, 5 minutes' tolerance). Several secrets give space-separated signatures,
+ * any one of which verifies (secret rotation).
+ */
+export function signWebhook(
+  msgId: string,
+  body: string,
+  secrets: string[],
+  timestamp: Date = new Date(),
+): Record<"webhook-id" | "webhook-timestamp" | "webhook-signature", string> {
+  return {
+    "webhook-id": msgId,
+    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+    "webhook-signature": secrets.map((s) => new Webhook(s).sign(msgId, timestamp, body)).join(" "),
+  };
+}

@@ -1,0 +1,177 @@
+import type { Db } from "../db/connect";
+import type { SigningSecrets } from "./signing";
+
+export type WebhookEventStatus = "pending" | "delivered" | "failed" | "no_endpoint";
+
+export interface WebhookEventRow {
+  id: string;
+  project_id: string;
+  purchase_id: string;
+  event_type: string;
+  payload: Record<string, unknown>;
+  status: WebhookEventStatus;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  locked_until: Date | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+/** An event with what is needed to send it: where (project), with which keys, and in which environment. */
+export interface DeliverableEvent extends WebhookEventRow, SigningSecrets {
+  webhook_url: string | null;
+  environment: string;
+}
+
+export interface WebhookAttemptRow {
+  id: number;
+  event_id: string;
+  attempt_number: number;
+  trigger: "scheduled" | "manual";
+  url: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  started_at: Date;
+}
+
+export interface AttemptRecord {
+  trigger: "scheduled" | "manual";
+  url: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  started_at: Date;
+}
+
+/**
+ * Claims due events for one worker: a single statement, hence its own short transaction.
+ * SKIP LOCKED lets workers claim side by side without waiting for each other; the lease
+ * (locked_until) makes a crashed worker's claims due again once it passes. `now` comes
+ * from the injectable clock, never SQL now(), so tests can move time.
+ */
+export async function claimDueEvents(
+  db: Db,
+  c: { workerId: string; now: Date; leaseUntil: Date; limit: number },
+): Promise<DeliverableEvent[]> {
+  return db<DeliverableEvent[]>`
+    update webhook_events e
+       set locked_until = ${c.leaseUntil}, locked_by = ${c.workerId}
+      from (select id from webhook_events
+             where status = 'pending' and next_attempt_at <= ${c.now}
+               and (locked_until is null or locked_until <= ${c.now})
+             order by next_attempt_at
+             limit ${c.limit}
+             for update skip locked) due,
+           projects p, purchases pu
+     where e.id = due.id and p.id = e.project_id and pu.id = e.purchase_id
+    returning e.*, p.webhook_url, p.webhook_secret, p.webhook_secret_previous,
+              p.webhook_secret_previous_expires_at, pu.environment`;
+}
+
+/** One event with its project's current endpoint and keys (manual resend). */
+export async function findDeliverableEvent(db: Db, eventId: string): Promise<DeliverableEvent | undefined> {
+  const [row] = await db<DeliverableEvent[]>`
+    select e.*, p.webhook_url, p.webhook_secret, p.webhook_secret_previous,
+           p.webhook_secret_previous_expires_at, pu.environment
+      from webhook_events e join projects p on p.id = e.project_id join purchases pu on pu.id = e.purchase_id
+     where e.id = ${eventId}`;
+  return row;
+}
+
+/** The attempt's number is its position in the event's log, whatever triggered it. */
+const insertAttempt = (db: Db, eventId: string, a: AttemptRecord) => db`
+  insert into webhook_attempts (event_id, attempt_number, trigger, url, response_status, response_body, error, duration_ms, started_at)
+  values (${eventId}, (select count(*) + 1 from webhook_attempts where event_id = ${eventId}), ${a.trigger}, ${a.url},
+          ${a.response_status}, ${a.response_body}, ${a.error}, ${a.duration_ms}, ${a.started_at})
+  returning *`;
+
+export type ScheduledOutcome =
+  | { kind: "delivered"; at: Date }
+  | { kind: "retry"; nextAttemptAt: Date; error: string }
+  | { kind: "failed"; error: string }
+  /** Not the merchant's fault (worker shutdown): log it, give the claim back, keep the schedule. */
+  | { kind: "released" };
+
+/**
+ * Records a scheduled attempt and moves the event on, in one statement (one transaction).
+ * The update is fenced: it applies only while this worker still holds the claim it made for
+ * attempt `attemptCount + 1`. A worker whose lease expired (and was taken over) or whose event
+ * was meanwhile delivered by hand still logs its attempt but changes nothing else.
+ * Returns whether the event row was updated.
+ */
+export async function recordScheduledAttempt(
+  db: Db,
+  r: { eventId: string; workerId: string; attemptCount: number; attempt: AttemptRecord; outcome: ScheduledOutcome },
+): Promise<boolean> {
+  const o = r.outcome;
+  const fence = db`id = ${r.eventId} and status = 'pending' and locked_by = ${r.workerId} and attempt_count = ${r.attemptCount}`;
+  const update =
+    o.kind === "released"
+      ? db`update webhook_events set locked_until = null, locked_by = null where ${fence} returning id`
+      : db`update webhook_events
+              set status = ${o.kind === "delivered" ? "delivered" : o.kind === "failed" ? "failed" : "pending"},
+                  attempt_count = ${r.attemptCount + 1},
+                  next_attempt_at = ${o.kind === "retry" ? o.nextAttemptAt : null},
+                  delivered_at = ${o.kind === "delivered" ? o.at : null},
+                  last_error = ${o.kind === "delivered" ? null : o.error},
+                  locked_until = null, locked_by = null
+            where ${fence} returning id`;
+  const [row] = await db<{ updated: number }[]>`
+    with ev as (${update}), att as (${insertAttempt(db, r.eventId, r.attempt)})
+    select (select count(*) from ev)::int as updated`;
+  return row.updated > 0;
+}
+
+/**
+ * Records a manual attempt, in one statement. Success delivers a pending/failed/no_endpoint
+ * event (and clears any claim, so a concurrent scheduled attempt's fenced update becomes a
+ * no-op); failure leaves the event and its schedule exactly as they were.
+ */
+export async function recordManualAttempt(
+  db: Db,
+  r: { eventId: string; attempt: AttemptRecord; deliveredAt: Date | null },
+): Promise<WebhookAttemptRow> {
+  const [row] = await db<WebhookAttemptRow[]>`
+    with ev as (
+      update webhook_events
+         set status = 'delivered', delivered_at = ${r.deliveredAt}, next_attempt_at = null,
+             last_error = null, locked_until = null, locked_by = null
+       where id = ${r.eventId} and ${r.deliveredAt !== null} and status in ('pending', 'failed', 'no_endpoint')
+      returning id)
+    ${insertAttempt(db, r.eventId, r.attempt)}`;
+  return row;
+}
+
+/** Gives back every claim this worker still holds (graceful shutdown): they are due again at once. */
+export async function releaseClaims(db: Db, workerId: string): Promise<number> {
+  const rows = await db`
+    update webhook_events set locked_until = null, locked_by = null
+     where locked_by = ${workerId} returning id`;
+  return rows.length;
+}
+
+export async function findWebhookEvent(db: Db, eventId: string): Promise<WebhookEventRow | undefined> {
+  const [row] = await db<WebhookEventRow[]>`select * from webhook_events where id = ${eventId}`;
+  return row;
+}
+
+export async function listWebhookAttempts(db: Db, eventId: string): Promise<WebhookAttemptRow[]> {
+  return db<WebhookAttemptRow[]>`select * from webhook_attempts where event_id = ${eventId} order by id`;
+}
+
+/** New current secret; the old one stays valid (signed with too) until `previousExpiresAt`. */
+export async function rotateSecret(db: Db, projectId: string, secret: string, previousExpiresAt: Date): Promise<boolean> {
+  const rows = await db`
+    update projects
+       set webhook_secret_previous = webhook_secret,
+           webhook_secret_previous_expires_at = ${previousExpiresAt},
+           webhook_secret = ${secret},
+           updated_at = now()
+     where id = ${projectId} returning id`;
+  return rows.length > 0;
+}
