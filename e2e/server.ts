@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadRemixBuild } from "../server/http/server";
 import { startTestPlatform } from "../server/testing/platform";
+import { ensureFirstAdmin } from "../server/admin/admin-users.service";
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 const storePort = port + 1;
@@ -24,6 +25,7 @@ const t = await startTestPlatform({
   simulatorRetryDelaysMs: [200, 500, 1000],
   listenPort: port,
 });
+await ensureFirstAdmin(t.platform.ctx, { email: "admin@astapa.test", password: "correct horse battery staple" });
 const merchant = await t.createMerchant({ name: "Warung Bu Sari", store_url_template: `${storeUrl}/{store_slug}` });
 
 const stateDir = path.resolve("e2e/.state");

@@ -3,6 +3,7 @@ import { createLogger } from "./config/logger";
 import { createPlatform } from "./platform/platform";
 import { listen, loadRemixBuild } from "./http/server";
 import { ensureDemoProject } from "./projects/demo";
+import { ensureFirstAdmin } from "./admin/admin-users.service";
 import { startWorkers } from "./workers";
 
 /** One process: the Remix app, the REST adapter, tRPC and the background workers. */
@@ -22,17 +23,33 @@ async function main() {
         `    ASTAPA_CLIENT_ID=${demo.client_id}\n    ASTAPA_CLIENT_SECRET=${demo.client_secret}\n\n`,
     );
   }
+  const firstAdmin = await ensureFirstAdmin(platform.ctx, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  if (firstAdmin.created) {
+    process.stdout.write(
+      `\n  Admin console: ${env.PUBLIC_URL}/admin — first admin ${firstAdmin.admin.email}` +
+        (firstAdmin.generatedPassword ? `, password (shown once): ${firstAdmin.generatedPassword}\n\n` : " (password from ADMIN_PASSWORD)\n\n"),
+    );
+  }
   if (platform.simulator) {
     process.stdout.write(`  Midtrans simulator dashboard: ${platform.simulator.url}/\n  Astapa: ${env.PUBLIC_URL}\n\n`);
   }
 
   let stopping = false;
+  // While draining, every response says `Connection: close`, so no client reuses a
+  // keep-alive socket that is about to be closed under it.
+  server.prependListener("request", (_req, res) => {
+    if (stopping) res.setHeader("Connection", "close");
+  });
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
+    // Node's close() would also drop idle keep-alive sockets at once, racing a request a
+    // client may be sending on one right now. Let them drain instead: each gets
+    // `Connection: close` on its next response, or ends at keepAliveTimeout.
+    server.closeIdleConnections = () => {};
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await workers?.stop();
     await platform.close();

@@ -37,6 +37,9 @@ export const envSchema = z
     RATE_LIMIT_CREATE_PER_IP: z.coerce.number().int().min(0).default(1200),
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().min(0).default(6000),
     RATE_LIMIT_BAD_SIGNATURE_PER_IP: z.coerce.number().int().min(0).default(30),
+    /** The first admin, created on start when there is none (else admin@localhost with a printed password). */
+    ADMIN_EMAIL: optional,
+    ADMIN_PASSWORD: optional,
     /** Allow production webhook URLs on loopback/private networks (never needed in real production). */
     ALLOW_PRIVATE_WEBHOOK_URLS: z
       .enum(["true", "false", "1", "0"])

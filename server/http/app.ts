@@ -1,13 +1,13 @@
 import express, { type Express } from "express";
 import path from "node:path";
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import type { PlatformContext } from "../platform/context";
 import { shopPaymentsRouter } from "../rest/shop-payments.routes";
 import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
 import { itemsRouter } from "../rest/items.routes";
-import { appRouter } from "../trpc/router";
+import { trpcHandler } from "../trpc/express";
+import { adminCsvExport } from "../admin/csv-export.route";
 import { DomainError } from "../lib/errors";
 import { sendError } from "./errors";
 import { requestLog } from "./request-log";
@@ -35,14 +35,15 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
   app.use(shopPaymentsRouter(ctx, limits));
   app.use(midtransNotificationsRouter(ctx, limits));
   app.use(itemsRouter(ctx, limits));
-  app.use("/api/trpc", createExpressMiddleware({ router: appRouter, createContext: () => ({ platform: ctx }) }));
+  app.use("/api/trpc", trpcHandler(ctx));
+  app.get("/admin/export.csv", adminCsvExport(ctx));
   app.use("/api", (_req, res) => sendError(res, new DomainError("not_found", "No such endpoint")));
 
   if (opts.remixBuild) {
     const publicDir = opts.publicDir ?? path.resolve("public");
     app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(publicDir, { maxAge: "1h" }));
-    app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: () => ({ platform: ctx }) }));
+    app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: (req) => ({ platform: ctx, clientIp: req.ip }) }));
   }
 
   // Last resort: nothing may answer with an HTML stack trace.

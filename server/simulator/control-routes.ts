@@ -2,6 +2,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import { jsonBody } from "./api-routes";
 import { ACTIONS, type SimulatorEngine } from "./engine";
+import type { FaultInjector } from "./faults";
 import type { Notifier } from "./notifier";
 import { SimulatorError } from "./types";
 
@@ -21,7 +22,7 @@ const ERROR_STATUS: Record<SimulatorError["code"], number> = {
 };
 
 /** JSON control API for tests and tooling; unauthenticated because the simulator is local. */
-export function controlRoutes(engine: SimulatorEngine, notifier: Notifier): Router {
+export function controlRoutes(engine: SimulatorEngine, notifier: Notifier, faults: FaultInjector): Router {
   const router = express.Router();
 
   router.get("/__sim/transactions", (_req, res) => void res.json(engine.store.list()));
@@ -52,6 +53,29 @@ export function controlRoutes(engine: SimulatorEngine, notifier: Notifier): Rout
   });
 
   router.get("/__sim/notifications", (_req, res) => void res.json(notifier.log()));
+
+  // Fault modes: PUT replaces the whole configuration ({} is healthy), DELETE resets it.
+  router.get("/__sim/faults", (_req, res) => void res.json(faults.get()));
+  router.put("/__sim/faults", jsonBody, (req, res, next) => {
+    if (!req.is("application/json")) return void res.status(400).json({ error: "Send the fault configuration as JSON (content-type: application/json)" });
+    try {
+      faults.set(req.body as never);
+    } catch (err) {
+      if (!(err instanceof SimulatorError)) return next(err);
+      return void res.status(400).json({ error: err.message });
+    }
+    res.json(faults.get());
+  });
+  router.delete("/__sim/faults", (_req, res) => {
+    faults.set({});
+    res.json(faults.get());
+  });
+
+  router.get("/__sim/stats", (_req, res) => void res.json(faults.stats()));
+  router.delete("/__sim/stats", (_req, res) => {
+    faults.resetStats();
+    res.json(faults.stats());
+  });
 
   return router;
 }

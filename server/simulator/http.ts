@@ -2,20 +2,26 @@ import express, { type ErrorRequestHandler, type Express } from "express";
 import { apiRoutes } from "./api-routes";
 import { controlRoutes } from "./control-routes";
 import type { SimulatorEngine } from "./engine";
+import type { FaultInjector } from "./faults";
 import type { Notifier, SimLogger } from "./notifier";
 import { uiRoutes } from "./ui-routes";
 
-export function createApp(engine: SimulatorEngine, notifier: Notifier, logger: SimLogger): Express {
+/** Where API faults apply: the Snap API and the Core API. Not /snap/v4 (payment page), /__sim or /dashboard. */
+export const FAULTY_API_PATHS = ["/snap/v1", "/v2"];
+
+export function createApp(engine: SimulatorEngine, notifier: Notifier, logger: SimLogger, faults: FaultInjector): Express {
   const app = express();
   app.disable("x-powered-by");
+  // First, so a faulted call has no effect and a delayed one sees the state after its delay.
+  app.use(FAULTY_API_PATHS, faults.apiMiddleware());
   // Deadlines pass between requests: settle them first so every answer reflects the current time.
   app.use((_req, _res, next) => {
     engine.expireOverdue();
     next();
   });
   app.use(apiRoutes(engine));
-  app.use(uiRoutes(engine, notifier));
-  app.use(controlRoutes(engine, notifier));
+  app.use(uiRoutes(engine, notifier, faults));
+  app.use(controlRoutes(engine, notifier, faults));
   app.use((_req, res) => void res.status(404).json({ error_messages: ["Not found"] }));
 
   const onError: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, req, res, _next) => {

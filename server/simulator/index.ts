@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SimulatorEngine } from "./engine";
+import { FaultInjector, parseFaultConfig, type FaultConfig, type SimulatorStats } from "./faults";
 import { createApp } from "./http";
 import { Notifier, type SimLogger } from "./notifier";
 import type { NotificationDelivery, PaymentChoice, SimTransaction } from "./types";
@@ -23,6 +24,8 @@ export type {
   VaBank,
 } from "./types";
 export { SimulatorError } from "./types";
+export type { FaultConfig, SimulatorStats } from "./faults";
+export { describeFaults, parseFaultConfig } from "./faults";
 export { formatJakartaTime } from "./time";
 export { signatureKey } from "./signature";
 
@@ -40,6 +43,8 @@ export interface SimulatorOptions {
   /** Default 15000, like Midtrans. */
   notificationTimeoutMs?: number;
   logger?: SimLogger;
+  /** Fault modes active from the start (validated: an invalid one throws SimulatorError); default {} (healthy). */
+  faults?: FaultConfig;
 }
 
 export interface MidtransSimulator {
@@ -58,8 +63,18 @@ export interface MidtransSimulator {
   resendNotification(orderId: string): Promise<void>;
   getTransaction(orderId: string): SimTransaction | undefined;
   listTransactions(): SimTransaction[];
-  /** Every notification POST attempt. */
+  /** Every notification POST attempt, and notifications lost to notificationDropRate (fault: "dropped"). */
   notificationLog(): NotificationDelivery[];
+  /**
+   * Replaces the whole fault configuration ({} = healthy) and restarts its random streams from `seed`.
+   * Applies to the Snap/Core API and notifications only. Throws SimulatorError("invalid_input") when invalid.
+   */
+  setFaults(config: FaultConfig): void;
+  /** The fault configuration in effect (a copy). */
+  faults(): FaultConfig;
+  /** Counts since start (or resetStats()) of Snap/Core API outcomes and notification deliveries. */
+  stats(): SimulatorStats;
+  resetStats(): void;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [2000, 10_000, 30_000, 60_000, 120_000];
@@ -69,14 +84,18 @@ const silentLogger: SimLogger = { info() {}, warn() {} };
 export async function startMidtransSimulator(opts: SimulatorOptions): Promise<MidtransSimulator> {
   const logger = opts.logger ?? silentLogger;
   const host = opts.host ?? "127.0.0.1";
+  const initialFaults = parseFaultConfig(opts.faults ?? {});
+  const faults = new FaultInjector(logger);
   const notifier = new Notifier({
     retryDelaysMs: opts.notificationRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
     timeoutMs: opts.notificationTimeoutMs ?? 15_000,
     logger,
+    faults,
   });
+  if (Object.keys(initialFaults).length > 0) faults.set(initialFaults);
   let publicUrl = "";
   const engine = new SimulatorEngine({ serverKey: opts.serverKey, notifier, logger, publicUrl: () => publicUrl });
-  const server = createServer(createApp(engine, notifier, logger));
+  const server = createServer(createApp(engine, notifier, logger, faults));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -102,6 +121,8 @@ export async function startMidtransSimulator(opts: SimulatorOptions): Promise<Mi
     async close() {
       clearInterval(sweep);
       notifier.close();
+      // Destroys the sockets held by apiTimeoutRate and cancels calls waiting out apiLatencyMs.
+      faults.close();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets would hold close() open.
@@ -121,5 +142,9 @@ export async function startMidtransSimulator(opts: SimulatorOptions): Promise<Mi
     },
     listTransactions: () => engine.store.list().map(snapshot),
     notificationLog: () => notifier.log(),
+    setFaults: (config) => faults.set(config),
+    faults: () => faults.get(),
+    stats: () => faults.stats(),
+    resetStats: () => faults.resetStats(),
   };
 }

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { startMidtransSimulator } from "./index";
+import { describeFaults, parseFaultConfig, startMidtransSimulator, type FaultConfig } from "./index";
 
 /** Standalone simulator: `npm run simulator`. */
 const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
@@ -10,14 +10,28 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+// Optional fault modes from the start, e.g. MIDTRANS_SIMULATOR_FAULTS='{"apiErrorRate":0.2,"seed":1}'.
+let faults: FaultConfig | undefined;
+if (env.MIDTRANS_SIMULATOR_FAULTS?.trim()) {
+  try {
+    faults = parseFaultConfig(JSON.parse(env.MIDTRANS_SIMULATOR_FAULTS));
+  } catch (err) {
+    console.error(`MIDTRANS_SIMULATOR_FAULTS must be a JSON fault configuration: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+
 const simulator = await startMidtransSimulator({
   serverKey: env.MIDTRANS_SIMULATOR_SERVER_KEY || "SB-Mid-server-SIMULATOR",
   port,
   host: env.MIDTRANS_SIMULATOR_HOST || undefined,
   publicUrl: env.MIDTRANS_SIMULATOR_PUBLIC_URL || undefined,
   logger,
+  faults,
 });
 console.log(`Midtrans simulator running at ${simulator.url} (dashboard: ${simulator.url}/dashboard)`);
+const active = describeFaults(simulator.faults());
+if (active.length > 0) console.log(`Fault injection active: ${active.join(", ")} (PUT/DELETE ${simulator.url}/__sim/faults to change)`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

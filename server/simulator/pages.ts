@@ -1,3 +1,4 @@
+import { describeFaults, type FaultConfig } from "./faults";
 import { DENIED_CARD, SUCCESS_CARD, TEST_CVV } from "./payment-methods";
 import { STATUS_CODES } from "./state";
 import { formatJakartaTime } from "./time";
@@ -21,6 +22,8 @@ const wib = (iso: string) => `${formatJakartaTime(new Date(iso))} WIB`;
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f3f4f6;color:#111827}
 .banner{background:#b45309;color:#fff;text-align:center;padding:.5rem;font-weight:600}
+.banner.fault{background:#b91c1c}.banner.fault form{display:inline}
+.banner.fault button{width:auto;margin:0 0 0 .75rem;padding:.2rem .6rem;font-size:.85rem;background:#fff;color:#b91c1c}
 main{max-width:34rem;margin:0 auto;padding:1rem}main.wide{max-width:none}
 .card{background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 h1{font-size:1.3rem;margin:.25rem 0 1rem}h2{font-size:1.05rem;margin:0 0 .75rem}
@@ -39,11 +42,11 @@ td input{width:6rem;padding:.25rem;font-size:.8rem}td:first-child{white-space:no
 a{color:#1d4ed8}
 `;
 
-function layout(title: string, main: string, mainClass = ""): string {
+function layout(title: string, main: string, mainClass = "", extraBanner = ""): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Midtrans Simulator</title><style>${STYLE}</style></head>
-<body><div class="banner">Midtrans Simulator — no real money</div>
+<body><div class="banner">Midtrans Simulator — no real money</div>${extraBanner}
 <main${mainClass ? ` class="${mainClass}"` : ""}>${main}</main></body></html>`;
 }
 
@@ -146,6 +149,7 @@ export function dashboardPage(
   txs: SimTransaction[],
   lastDelivery: (orderId: string) => NotificationDelivery | undefined,
   flash: { notice?: string; error?: string },
+  faults: FaultConfig = {},
 ): string {
   const rows = [...txs]
     .reverse()
@@ -188,5 +192,15 @@ ${flash.error ? `<div class="error" role="alert">${escapeHtml(flash.error)}</div
 <tbody>${rows || `<tr><td colspan="10">No transactions yet.</td></tr>`}</tbody>
 </table></div>`,
     "wide",
+    faultBanner(faults),
   );
+}
+
+/** Shown on the dashboard while any fault is active, with a button that restores healthy behaviour. */
+function faultBanner(faults: FaultConfig): string {
+  const active = describeFaults(faults);
+  if (active.length === 0) return "";
+  return `
+<div class="banner fault" id="fault-banner" role="alert">Fault injection active: ${escapeHtml(active.join(" · "))}
+<form method="post" action="/dashboard/faults/reset"><button type="submit">Clear faults</button></form></div>`;
 }

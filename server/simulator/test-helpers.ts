@@ -16,7 +16,8 @@ export interface SnapClient {
     refund(id: string, body: object): Promise<Record<string, unknown>>;
   };
   apiConfig: { getSnapApiBaseUrl: () => string; getCoreApiBaseUrl: () => string };
-  httpClient: { http_client: { defaults: { headers: { common: Record<string, string> } } } };
+  /** axios instance: `defaults.timeout` (ms) is the client's own request timeout (0: none). */
+  httpClient: { http_client: { defaults: { headers: { common: Record<string, string> }; timeout?: number } } };
 }
 
 export interface MidtransErrorLike {

@@ -93,6 +93,10 @@ export interface NotificationDelivery {
   error: string | null;
   /** ISO-8601 */
   at: string;
+  /** With the notificationDuplicates fault: which copy (1..n) this attempt belongs to. */
+  copy?: number;
+  /** "dropped": lost to the notificationDropRate fault, never sent (attempt 1, no status, no retries). */
+  fault?: "dropped";
 }
 
 export type SimulatorErrorCode = "not_found" | "conflict" | "invalid_input" | "refund_exceeds";

@@ -1,5 +1,6 @@
 import express, { type Router } from "express";
 import { ACTIONS, type Action, type SimulatorEngine } from "./engine";
+import type { FaultInjector } from "./faults";
 import type { Notifier } from "./notifier";
 import { dashboardPage, expiredPage, notFoundPage, paymentPage, statusPage } from "./pages";
 import { STATUS_CODES } from "./state";
@@ -9,7 +10,7 @@ const formBody = express.urlencoded({ extended: false, limit: "16kb" });
 const BANKS: readonly string[] = ["bca", "bni", "bri", "permata"] satisfies VaBank[];
 
 /** The buyer's Snap payment page and the operator dashboard (plain HTML forms, no scripts). */
-export function uiRoutes(engine: SimulatorEngine, notifier: Notifier): Router {
+export function uiRoutes(engine: SimulatorEngine, notifier: Notifier, faults: FaultInjector): Router {
   const router = express.Router();
 
   router.get("/snap/v4/redirection/:token", (req, res) => {
@@ -43,7 +44,12 @@ export function uiRoutes(engine: SimulatorEngine, notifier: Notifier): Router {
     const flash = { notice: queryString(req.query.notice), error: queryString(req.query.error) };
     const log = notifier.log();
     const lastDelivery = (orderId: string) => log.findLast((d) => d.order_id === orderId);
-    res.type("html").send(dashboardPage(engine.store.list(), lastDelivery, flash));
+    res.type("html").send(dashboardPage(engine.store.list(), lastDelivery, flash, faults.get()));
+  });
+
+  router.post("/dashboard/faults/reset", (_req, res) => {
+    faults.set({});
+    res.redirect(303, `/dashboard?notice=${encodeURIComponent("Faults cleared: the simulator behaves normally")}`);
   });
 
   router.post("/dashboard/transactions/:orderId/:action", formBody, (req, res, next) => {

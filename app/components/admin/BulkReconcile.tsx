@@ -1,0 +1,102 @@
+import { useRef, useState } from "react";
+import { useRevalidator } from "@remix-run/react";
+import { errorMessage, trpc, type RouterOutputs } from "../../lib/admin/trpc";
+import { ActionButton, ErrorNote, Progress } from "./ui";
+
+type Item = RouterOutputs["reconcile"]["pendingBatch"]["items"][number];
+
+/**
+ * "Reconcile every pending payment older than N minutes": counts them, then calls the batch
+ * mutation again and again, showing progress, and ends with a summary (checked, changed, failed).
+ */
+export function BulkReconcile() {
+  const revalidator = useRevalidator();
+  const [minutes, setMinutes] = useState(60);
+  const [run, setRun] = useState<{ total: number; checked: number; changed: number; failed: number; done: boolean; items: Item[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [stopRequested, setStopRequested] = useState(false);
+  const stopRef = useRef(false);
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    setStopRequested(false);
+    stopRef.current = false;
+    try {
+      const { total } = await trpc.reconcile.countPending.query({ olderThanMinutes: minutes });
+      let state = { total, checked: 0, changed: 0, failed: 0, done: false, items: [] as Item[] };
+      setRun(state);
+      let cursor: string | null = null;
+      for (;;) {
+        const batch: RouterOutputs["reconcile"]["pendingBatch"] = await trpc.reconcile.pendingBatch.mutate({ olderThanMinutes: minutes, cursor, batchSize: 10 });
+        state = {
+          total: Math.max(state.total, state.checked + batch.checked),
+          checked: state.checked + batch.checked,
+          changed: state.changed + batch.changed,
+          failed: state.failed + batch.failed,
+          done: batch.done,
+          items: [...state.items, ...batch.items.filter((i) => i.changed || i.outcome === "failed")],
+        };
+        setRun(state);
+        if (batch.done || !batch.nextCursor || stopRef.current) break;
+        cursor = batch.nextCursor;
+      }
+      setRun({ ...state, done: true });
+      revalidator.revalidate();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="a-card" aria-labelledby="bulk-reconcile">
+      <h2 id="bulk-reconcile">Reconcile pending payments</h2>
+      <p className="a-muted">Asks Midtrans about every pending payment created more than N minutes ago and applies what it says.</p>
+      <div className="a-row">
+        <label className="a-inline">
+          Older than
+          <input type="number" min={0} max={525600} value={minutes} onChange={(e) => setMinutes(Math.max(0, Number(e.target.value) || 0))} style={{ width: "6rem" }} />
+          minutes
+        </label>
+        <ActionButton onClick={start} busy={busy} testId="bulk-reconcile-start">
+          Reconcile pending
+        </ActionButton>
+        {busy ? (
+          <button
+            type="button"
+            className="a-btn a-btn-quiet"
+            onClick={() => {
+              stopRef.current = true;
+              setStopRequested(true);
+            }}
+            disabled={stopRequested}
+          >
+            Stop after this batch
+          </button>
+        ) : null}
+      </div>
+      <ErrorNote error={error} />
+      {run ? (
+        <div className="a-bulk" data-testid="bulk-reconcile-result" aria-live="polite">
+          <Progress done={run.checked} total={run.total} />
+          <p>
+            {run.done ? "Done: " : "Working: "}
+            <strong>{run.checked}</strong> checked, <strong>{run.changed}</strong> changed, <strong>{run.failed}</strong> failed.
+          </p>
+          {run.items.length ? (
+            <ul className="a-list">
+              {run.items.map((i) => (
+                <li key={i.purchaseId}>
+                  <a href={`/admin/payments/${i.purchaseId}`}>{i.orderId}</a>: {i.outcome === "failed" ? `failed — ${i.error}` : `${i.from} → ${i.to} (${i.outcome})`}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

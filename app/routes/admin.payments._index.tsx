@@ -1,0 +1,167 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { filtersFromSearchParams, isBadRequest, load, requireAdmin } from "~/admin.server";
+import { BulkReconcile } from "~/components/admin/BulkReconcile";
+import { Badge, Empty } from "~/components/admin/ui";
+import { formatRupiah, formatWIB } from "~/lib/admin/format";
+
+export const meta: MetaFunction = () => [{ title: "Payments — Astapa admin" }];
+
+const STATUSES = ["pending", "settlement", "cancel", "expire", "refund", "creating", "create_failed"];
+const MIDTRANS_STATUSES = ["pending", "authorize", "capture", "settlement", "deny", "cancel", "expire", "failure", "refund", "partial_refund", "chargeback", "partial_chargeback"];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { caller } = await requireAdmin(request, context);
+  const sp = new URL(request.url).searchParams;
+  const filters = filtersFromSearchParams(sp);
+  const projects = await load(() => caller.projects.list());
+  try {
+    const page = await caller.payments.list({ ...filters, cursor: sp.get("cursor") || undefined, limit: 50 } as never);
+    return { page, projects: projects.map((p) => ({ id: p.id, name: p.name })), error: null as string | null };
+  } catch (e) {
+    if (isBadRequest(e)) {
+      return { page: { items: [], nextCursor: null }, projects: projects.map((p) => ({ id: p.id, name: p.name })), error: "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah)." };
+    }
+    throw e;
+  }
+}
+
+export default function Payments() {
+  const { page, projects, error } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const v = (k: string) => params.get(k) ?? "";
+  const filterQuery = new URLSearchParams([...params.entries()].filter(([k, val]) => k !== "cursor" && val !== ""));
+  const nextQuery = new URLSearchParams(filterQuery);
+  if (page.nextCursor) nextQuery.set("cursor", page.nextCursor);
+  const filtered = filterQuery.toString() !== "";
+
+  return (
+    <>
+      <div className="a-head">
+        <h1>Payments</h1>
+        <a className="a-btn a-btn-secondary" href={`/admin/export.csv${filterQuery.size ? `?${filterQuery}` : ""}`} download data-testid="export-csv">
+          Export CSV
+        </a>
+      </div>
+      <Form method="get" className="a-card a-filters" role="search">
+        <label className="a-wide">
+          Search
+          <input type="search" name="q" defaultValue={v("q")} placeholder="order_id, purchase_id or buyer e-mail" data-testid="payment-search" />
+        </label>
+        <label>
+          Project
+          <select name="projectId" defaultValue={v("projectId")}>
+            <option value="">All</option>
+            {projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Environment
+          <select name="environment" defaultValue={v("environment")}>
+            <option value="">All</option>
+            <option value="sandbox">sandbox</option>
+            <option value="production">production</option>
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={v("status")}>
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Midtrans status
+          <select name="midtransStatus" defaultValue={v("midtransStatus")}>
+            <option value="">All</option>
+            {MIDTRANS_STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Created from (WIB)
+          <input type="date" name="createdFrom" defaultValue={v("createdFrom")} />
+        </label>
+        <label>
+          Created to (WIB)
+          <input type="date" name="createdTo" defaultValue={v("createdTo")} />
+        </label>
+        <label>
+          Amount min (Rp)
+          <input type="number" name="amountMin" min={0} step={1} defaultValue={v("amountMin")} />
+        </label>
+        <label>
+          Amount max (Rp)
+          <input type="number" name="amountMax" min={0} step={1} defaultValue={v("amountMax")} />
+        </label>
+        <div className="a-row a-wide">
+          <button type="submit" className="a-btn a-btn-primary">
+            Apply
+          </button>
+          {filtered ? (
+            <Link to="/admin/payments" className="a-btn a-btn-quiet">
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+      {error ? (
+        <p className="a-note a-note-err" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="a-card a-scroll">
+        {page.items.length === 0 ? (
+          <Empty>No payments match.</Empty>
+        ) : (
+          <table className="a-table" data-testid="payments-table">
+            <thead>
+              <tr>
+                <th scope="col">Created (WIB)</th>
+                <th scope="col">Order id</th>
+                <th scope="col">Project</th>
+                <th scope="col">Env</th>
+                <th scope="col">Status</th>
+                <th scope="col">Midtrans</th>
+                <th scope="col" className="a-num">Amount</th>
+                <th scope="col">Buyer</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((p) => (
+                <tr key={p.id}>
+                  <td className="a-nowrap">{formatWIB(p.created_at)}</td>
+                  <td>
+                    <Link to={`/admin/payments/${p.id}`} className="a-mono">
+                      {p.order_id}
+                    </Link>
+                  </td>
+                  <td>{p.project_name}</td>
+                  <td>{p.environment}</td>
+                  <td>
+                    <Badge value={p.status} />
+                  </td>
+                  <td>{p.midtrans_status ?? "—"}</td>
+                  <td className="a-num">{formatRupiah(p.amount)}</td>
+                  <td>{p.buyer_email}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <nav className="a-pager" aria-label="Pages">
+          {params.get("cursor") ? <Link to={`/admin/payments${filterQuery.size ? `?${filterQuery}` : ""}`}>← Newest</Link> : <span />}
+          {page.nextCursor ? <Link to={`/admin/payments?${nextQuery}`}>Older →</Link> : null}
+        </nav>
+      </div>
+      <BulkReconcile />
+    </>
+  );
+}

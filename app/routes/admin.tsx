@@ -1,0 +1,74 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, isRouteErrorResponse, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import adminStyles from "~/admin.css";
+import { requireAdmin } from "~/admin.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+export const meta: MetaFunction = () => [{ title: "Astapa admin" }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { admin } = await requireAdmin(request, context);
+  return { email: admin.email };
+}
+
+const nav = [
+  { to: "/admin", label: "Dashboard", end: true },
+  { to: "/admin/payments", label: "Payments" },
+  { to: "/admin/webhooks", label: "Webhooks" },
+  { to: "/admin/projects", label: "Projects" },
+  { to: "/admin/audit", label: "Audit log" },
+];
+
+function Shell({ email, children }: { email?: string; children: React.ReactNode }) {
+  return (
+    <div className="admin">
+      <header className="a-top">
+        <a className="a-brand" href="/admin">
+          Astapa <span>admin</span>
+        </a>
+        <nav aria-label="Admin">
+          {nav.map((n) => (
+            <NavLink key={n.to} to={n.to} end={n.end} prefetch="intent">
+              {n.label}
+            </NavLink>
+          ))}
+        </nav>
+        {email ? (
+          <Form method="post" action="/admin/logout" className="a-who">
+            <span data-testid="admin-email">{email}</span>
+            <button type="submit" className="a-btn a-btn-quiet">
+              Sign out
+            </button>
+          </Form>
+        ) : null}
+      </header>
+      <main className="a-main">{children}</main>
+    </div>
+  );
+}
+
+export default function AdminLayout() {
+  const { email } = useLoaderData<typeof loader>();
+  return (
+    <Shell email={email}>
+      <Outlet />
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText || ""}`.trim() : "Something went wrong";
+  const detail = isRouteErrorResponse(error) ? (typeof error.data === "string" ? error.data : null) : error instanceof Error ? error.message : null;
+  return (
+    <Shell>
+      <div className="a-card">
+        <h1>{title}</h1>
+        {detail ? <p>{detail}</p> : null}
+        <p>
+          <a href="/admin">Back to the dashboard</a>
+        </p>
+      </div>
+    </Shell>
+  );
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { startTestPlatform, type TestPlatform } from "../testing/platform";
+import { postJson } from "../testing/http";
+import { seedEvents, startReceiver, type Receiver } from "../webhooks/testing";
+import { authenticateClient } from "../projects/projects.service";
+import { seedPurchases, signedInAdmin } from "./testing";
+import { jakartaDayStart } from "./dashboard.service";
+
+let t: TestPlatform;
+let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  admin = await signedInAdmin(t);
+  receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
+});
+afterAll(async () => {
+  await receiver?.close();
+  await t?.close();
+});
+
+describe("projects and credentials", () => {
+  it("creates, lists and edits a project (validated, audited)", async () => {
+    const p = await admin.caller.projects.create({ name: "Warung Baru", webhook_url: receiver.url, store_url_template: "https://shop.example/{store_slug}" });
+    expect(p).toMatchObject({ name: "Warung Baru", webhook_url: receiver.url, active_credentials: 0 });
+    expect((await admin.caller.projects.list()).map((x) => x.id)).toContain(p.id);
+    await expect(admin.caller.projects.create({ name: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(admin.caller.projects.update({ id: p.id, store_url_template: "https://no-slug.example/" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(admin.caller.projects.update({ id: p.id, webhook_url: "ftp://x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+
+    const updated = await admin.caller.projects.update({ id: p.id, name: "Warung Baru Jaya", webhook_url: "" });
+    expect(updated).toMatchObject({ name: "Warung Baru Jaya", webhook_url: null, store_url_template: "https://shop.example/{store_slug}" });
+    const audit = await admin.caller.audit.list({ targetId: p.id });
+    expect(audit.items.map((a) => a.action)).toEqual(["project.update", "project.create"]);
+    expect(audit.items[0].details).toEqual({ name: { from: "Warung Baru", to: "Warung Baru Jaya" }, webhook_url: { from: receiver.url, to: null } });
+    await expect(admin.caller.projects.get({ projectId: "prj_nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("issues a credential (secret shown once), rotates (new + old revoked) and revokes", async () => {
+    const p = await admin.caller.projects.create({ name: "Cred shop" });
+    const issued = await admin.caller.credentials.create({ projectId: p.id, environment: "sandbox" });
+    expect(issued.client_id).toMatch(/^ast_sandbox_/);
+    expect(issued.client_secret).toMatch(/^sk_sandbox_/);
+    await expect(authenticateClient(t.sql, issued.client_id, issued.client_secret)).resolves.toBeDefined();
+    const detail = await admin.caller.projects.get({ projectId: p.id });
+    expect(JSON.stringify(detail)).not.toContain(issued.client_secret);
+    expect(detail.credentials[0]).toMatchObject({ client_id: issued.client_id, secret_last4: issued.client_secret.slice(-4), revoked_at: null });
+
+    const rotated = await admin.caller.credentials.rotate({ credentialId: issued.credential.id });
+    expect(rotated.credential.environment).toBe("sandbox");
+    expect(rotated.revoked).toBe(issued.credential.id);
+    await expect(authenticateClient(t.sql, issued.client_id, issued.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
+    await expect(authenticateClient(t.sql, rotated.client_id, rotated.client_secret)).resolves.toBeDefined();
+    await expect(admin.caller.credentials.rotate({ credentialId: issued.credential.id })).rejects.toMatchObject({ code: "CONFLICT" });
+
+    await admin.caller.credentials.revoke({ credentialId: rotated.credential.id });
+    await expect(authenticateClient(t.sql, rotated.client_id, rotated.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
+    const live = await admin.caller.credentials.create({ projectId: p.id, environment: "production" });
+    expect(live.client_id).toMatch(/^ast_live_/);
+
+    const audit = await admin.caller.audit.list({ targetId: p.id });
+    expect(audit.items.map((a) => a.action)).toEqual(["credential.create", "credential.revoke", "credential.rotate", "credential.create", "project.create"]);
+    expect(JSON.stringify(audit)).not.toContain(issued.client_secret);
+  });
+
+  it("reveals and rotates the webhook signing secret (audited)", async () => {
+    const p = await admin.caller.projects.create({ name: "Secret shop" });
+    const { webhook_secret } = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
+    expect(webhook_secret).toMatch(/^whsec_/);
+    expect((await admin.caller.projects.get({ projectId: p.id })).webhook_secret_hint).toBe(`whsec_…${webhook_secret.slice(-4)}`);
+    const rotated = await admin.caller.projects.rotateWebhookSecret({ projectId: p.id });
+    expect(rotated.webhook_secret).not.toBe(webhook_secret);
+    const again = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
+    expect(again.webhook_secret).toBe(rotated.webhook_secret);
+    expect(again.previous_expires_at).not.toBeNull();
+    const audit = await admin.caller.audit.list({ targetId: p.id });
+    expect(audit.items.map((a) => a.action)).toEqual(["project.reveal_webhook_secret", "project.rotate_webhook_secret", "project.reveal_webhook_secret", "project.create"]);
+  });
+
+  it("sends a signed webhook.test to the project's URL and shows the answer", async () => {
+    const p = await admin.caller.projects.create({ name: "Test hook shop", webhook_url: receiver.url });
+    const before = receiver.received.length;
+    const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id });
+    expect(r).toMatchObject({ ok: true, status: 200, bodyExcerpt: "ok", error: null, url: receiver.url });
+    const got = receiver.received[before];
+    const { webhook_secret } = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
+    const verified = new Webhook(webhook_secret).verify(got.body, got.headers as Record<string, string>) as { event: string };
+    expect(verified.event).toBe("webhook.test");
+    expect(await t.sql`select 1 from webhook_events where project_id = ${p.id}`).toHaveLength(0); // not through the outbox
+
+    receiver.behave(() => ({ status: 500, body: "kaboom" }));
+    try {
+      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: false, status: 500, bodyExcerpt: "kaboom" });
+    } finally {
+      receiver.behave(() => ({ status: 200, body: "ok" }));
+    }
+    const none = await admin.caller.projects.create({ name: "No URL" });
+    await expect(admin.caller.projects.sendTestWebhook({ projectId: none.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("webhook deliveries in trouble", () => {
+  it("lists failing and exhausted events across projects, and retries one or all", async () => {
+    const m = await t.createMerchant({ name: "Flaky merchant", webhook_url: receiver.url });
+    const ids = await seedEvents(t.sql, m.project_id, 4);
+    // Two failing (attempted, still scheduled), one exhausted, one never attempted yet.
+    await t.sql`update webhook_events set attempt_count = 2, last_error = 'HTTP 500', next_attempt_at = now() + interval '1 hour' where id in ${t.sql(ids.slice(0, 2))}`;
+    await t.sql`update webhook_events set status = 'failed', attempt_count = 10, last_error = 'timeout', next_attempt_at = null where id = ${ids[2]}`;
+
+    const list = await admin.caller.webhooks.troubled({ projectId: m.project_id });
+    expect(list.items.map((e) => e.id).sort()).toEqual(ids.slice(0, 3).sort());
+    expect(list.counts).toEqual({ failing: 2, exhausted: 1 });
+    expect((await admin.caller.webhooks.troubled({ kind: "exhausted", projectId: m.project_id })).items.map((e) => e.id)).toEqual([ids[2]]);
+
+    const one = await admin.caller.webhooks.retry({ eventId: ids[2] });
+    expect(one).toMatchObject({ delivered: true, eventStatus: "delivered" });
+
+    const before = new Date().toISOString();
+    let cursor: string | null = null;
+    let tried = 0;
+    for (;;) {
+      const b: Awaited<ReturnType<typeof admin.caller.webhooks.retryBatch>> = await admin.caller.webhooks.retryBatch({ before, cursor, batchSize: 1 });
+      tried += b.tried;
+      if (b.done) break;
+      cursor = b.nextCursor;
+    }
+    expect(tried).toBe(2);
+    expect((await admin.caller.webhooks.troubled({ projectId: m.project_id })).items).toHaveLength(0);
+    const statuses = await t.sql`select status from webhook_events where id in ${t.sql(ids)} order by status`;
+    expect(statuses.map((s) => s.status)).toEqual(["delivered", "delivered", "delivered", "pending"]);
+  });
+});
+
+describe("dashboard", () => {
+  it("counts and sums per status, settlement and webhook success rates, and settled IDR per WIB day", async () => {
+    const m = await t.createMerchant({ name: "Dashboard shop" });
+    const now = new Date();
+    const today = jakartaDayStart(now);
+    const before = await admin.caller.dashboard.stats();
+    await seedPurchases(t.sql, m.project_id, [
+      { status: "settlement", amount: 75000, created_at: new Date(today.getTime() + 1000), paid_at: new Date(today.getTime() + 2000) },
+      { status: "settlement", amount: 25000, created_at: new Date(now.getTime() - 3 * 86400_000), paid_at: new Date(now.getTime() - 3 * 86400_000) },
+      { status: "pending", amount: 10000, created_at: new Date(today.getTime() + 1000) },
+      { status: "expire", amount: 5000, created_at: new Date(now.getTime() - 20 * 86400_000) },
+      { status: "create_failed", amount: 1000, created_at: new Date(today.getTime() + 1000) },
+    ]);
+    const after = await admin.caller.dashboard.stats();
+    const diff = (key: string, f: (p: (typeof after.periods)[number]) => number) =>
+      f(after.periods.find((p) => p.key === key)!) - f(before.periods.find((p) => p.key === key)!);
+    expect(diff("today", (p) => p.total.count)).toBe(3);
+    expect(diff("today", (p) => p.settled.amount)).toBe(75000);
+    expect(diff("7d", (p) => p.settled.amount)).toBe(100000);
+    expect(diff("30d", (p) => p.total.amount)).toBe(116000);
+    expect(diff("30d", (p) => p.byStatus.find((s) => s.status === "expire")?.count ?? 0)).toBe(1);
+    expect(after.settledPerDay).toHaveLength(30);
+    const todayKey = after.settledPerDay[29].day;
+    expect(new Date(`${todayKey}T00:00:00+07:00`).getTime()).toBe(today.getTime());
+    expect(after.settledPerDay[29].amount - before.settledPerDay[29].amount).toBe(75000);
+    const rate = after.periods[0].settlementRate;
+    expect(rate).not.toBeNull();
+    expect(rate!).toBeGreaterThan(0);
+    expect(rate!).toBeLessThanOrEqual(1);
+    // The webhook test above: 3 delivered, 1 pending never attempted (not counted).
+    const hooks = after.periods[0].webhooks;
+    expect(hooks.delivered).toBeGreaterThanOrEqual(3);
+    expect(hooks.successRate).toBe(hooks.delivered / (hooks.delivered + hooks.failed + hooks.retrying));
+  });
+});

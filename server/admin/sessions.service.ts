@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from "node:crypto";
+import { DomainError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { PlatformContext } from "../platform/context";
+import { writeAudit } from "./audit.service";
+import { findAdminByEmail } from "./admin-users.service";
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
+import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./rate-limit";
+
+export const SESSION_COOKIE = "astapa_admin";
+export const SESSION_IDLE_MS = 12 * 3600_000;
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
+/** last_seen_at is written at most this often (not on every request). */
+const TOUCH_EVERY_MS = 60_000;
+
+/** The signed-in admin of a request. */
+export interface AdminSession {
+  sessionId: string;
+  adminId: string;
+  email: string;
+  expiresAt: string;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+
+export interface LoginInput {
+  email: unknown;
+  password: unknown;
+  ip: string;
+  userAgent?: string | null;
+}
+
+/**
+ * Checks e-mail and password and opens a session. Failed attempts are rate-limited per
+ * (e-mail, IP) and per IP; unknown e-mail and wrong password answer the same and cost the same.
+ * Returns the raw token for the cookie (only its sha256 is stored).
+ */
+export async function login(ctx: PlatformContext, input: LoginInput): Promise<{ token: string; session: AdminSession }> {
+  const email = typeof input.email === "string" ? input.email.trim().toLowerCase().slice(0, 320) : "";
+  const password = typeof input.password === "string" ? input.password : "";
+  const ip = input.ip || "unknown";
+  const waitMs = await loginBlockedFor(ctx, email, ip);
+  if (waitMs > 0) {
+    const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+    throw new DomainError("rate_limited", `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, undefined, {
+      retry_after_seconds: Math.ceil(waitMs / 1000),
+    });
+  }
+  const admin = email ? await findAdminByEmail(ctx.sql, email) : undefined;
+  const ok = await verifyPassword(password, admin?.password_hash ?? (await dummyPasswordHash()));
+  if (!admin || !ok || admin.disabled_at) {
+    await recordLoginFailure(ctx, email, ip);
+    await writeAudit(ctx.sql, { adminId: null, email: null, ip }, { action: "admin.login_failed", details: { email: email.slice(0, 200) } });
+    throw new DomainError("unauthorized", "Wrong e-mail or password.");
+  }
+  await recordLoginSuccess(ctx, email, ip);
+
+  const token = randomBytes(32).toString("base64url");
+  const now = ctx.now();
+  const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
+  const sessionId = newId("ses");
+  const rehash = needsRehash(admin.password_hash) ? await hashPassword(password) : null;
+  await ctx.sql.begin(async (tx) => {
+    await tx`insert into admin_sessions (id, admin_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
+             values (${sessionId}, ${admin.id}, ${sha256(token)}, ${now}, ${now}, ${expiresAt}, ${ip}, ${(input.userAgent ?? "").slice(0, 300) || null})`;
+    await tx`update admin_users set last_login_at = ${now}, password_hash = coalesce(${rehash}, password_hash) where id = ${admin.id}`;
+    await writeAudit(tx, { adminId: admin.id, email: admin.email, ip }, { action: "admin.login", targetType: "admin", targetId: admin.id });
+  });
+  return { token, session: { sessionId, adminId: admin.id, email: admin.email, expiresAt: expiresAt.toISOString() } };
+}
+
+interface SessionJoinRow {
+  id: string;
+  admin_id: string;
+  email: string;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+/** The session a cookie token belongs to, or null (unknown, revoked, idle too long, past its absolute expiry, admin disabled). */
+export async function resolveSession(ctx: PlatformContext, token: string | null | undefined): Promise<AdminSession | null> {
+  if (!token || token.length > 200) return null;
+  const [row] = await ctx.sql<SessionJoinRow[]>`
+    select s.id, s.admin_id, a.email, s.last_seen_at, s.expires_at
+    from admin_sessions s join admin_users a on a.id = s.admin_id
+    where s.token_hash = ${sha256(token)} and s.revoked_at is null and a.disabled_at is null`;
+  if (!row) return null;
+  const now = ctx.now().getTime();
+  if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + SESSION_IDLE_MS <= now) return null;
+  if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
+    await ctx.sql`update admin_sessions set last_seen_at = ${new Date(now)} where id = ${row.id}`;
+  }
+  return { sessionId: row.id, adminId: row.admin_id, email: row.email, expiresAt: row.expires_at.toISOString() };
+}
+
+export async function logout(ctx: PlatformContext, token: string | null | undefined, ip?: string | null): Promise<void> {
+  if (!token || token.length > 200) return;
+  await ctx.sql.begin(async (tx) => {
+    const [row] = await tx<{ id: string; admin_id: string; email: string }[]>`
+      update admin_sessions s set revoked_at = ${ctx.now()}
+      from admin_users a
+      where s.token_hash = ${sha256(token)} and s.revoked_at is null and a.id = s.admin_id
+      returning s.id, s.admin_id, a.email`;
+    if (row) await writeAudit(tx, { adminId: row.admin_id, email: row.email, ip }, { action: "admin.logout", targetType: "admin", targetId: row.admin_id });
+  });
+}
+
+// ---- cookie ---------------------------------------------------------------------------
+
+/** The session token from a Cookie header. */
+export function readSessionToken(cookieHeader: string | null | undefined): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const v = part.slice(eq + 1).trim();
+      return /^[A-Za-z0-9_-]{20,200}$/.test(v) ? v : null;
+    }
+  }
+  return null;
+}
+
+const secureFlag = (publicUrl: string) => (publicUrl.startsWith("https:") ? "; Secure" : "");
+
+export function sessionCookie(token: string, publicUrl: string): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${secureFlag(publicUrl)}`;
+}
+
+export function clearedSessionCookie(publicUrl: string): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureFlag(publicUrl)}`;
+}

@@ -1,0 +1,251 @@
+import type { Db } from "../db/connect";
+import { DomainError } from "../lib/errors";
+import { MidtransGatewayError } from "../midtrans/gateway";
+import type { MidtransTransaction } from "../midtrans/midtrans.schema";
+import { applyMidtransTransaction } from "../payments/apply-status";
+import { insertStatusHistory, lockPurchaseById } from "../payments/payments.queries";
+import type { PlatformContext } from "../platform/context";
+
+/** What a payment looked like before and after a reconcile: the console shows the difference. */
+export interface PaymentSnapshot {
+  status: string;
+  midtrans_status: string | null;
+  fraud_status: string | null;
+  refunded_amount: number;
+  paid_at: string | null;
+}
+
+export type ReconcileOutcome =
+  /** Midtrans's answer moved the payment (through the state machine). */
+  | "applied"
+  /** Midtrans says what we already have. */
+  | "unchanged"
+  /** Midtrans's answer was not applied (stale transition, amount mismatch…): see `reason`. */
+  | "ignored"
+  /** Midtrans does not know the order and its Snap page expired unused: marked `expire`. */
+  | "expired"
+  /** Midtrans does not know the order (yet): the buyer has not chosen a payment method. */
+  | "not_found";
+
+export interface ReconcileResult {
+  purchaseId: string;
+  orderId: string;
+  outcome: ReconcileOutcome;
+  changed: boolean;
+  reason: string | null;
+  before: PaymentSnapshot;
+  after: PaymentSnapshot;
+  /** Midtrans's Get Status answer (null on 404). */
+  midtrans: Record<string, unknown> | null;
+  webhookEventWritten: boolean;
+}
+
+interface PurchaseState {
+  id: string;
+  order_id: string;
+  environment: "sandbox" | "production";
+  status: string;
+  midtrans_status: string | null;
+  fraud_status: string | null;
+  refunded_amount: number;
+  paid_at: Date | null;
+  snap_expires_at: Date | null;
+  created_at: Date;
+}
+
+const snapshot = (p: PurchaseState): PaymentSnapshot => ({
+  status: p.status,
+  midtrans_status: p.midtrans_status,
+  fraud_status: p.fraud_status,
+  refunded_amount: p.refunded_amount,
+  paid_at: p.paid_at?.toISOString() ?? null,
+});
+
+async function readState(db: Db, purchaseId: string): Promise<PurchaseState | undefined> {
+  const [row] = await db<PurchaseState[]>`
+    select id, order_id, environment, status, midtrans_status, fraud_status, refunded_amount, paid_at, snap_expires_at, created_at
+    from purchases where id = ${purchaseId}`;
+  return row;
+}
+
+/** Snap pages live 24 h; a `creating` row without a recorded expiry is given the same from its creation. */
+const SNAP_LIFETIME_MS = 24 * 3600_000;
+export const snapDeadline = (p: Pick<PurchaseState, "snap_expires_at" | "created_at">): Date =>
+  p.snap_expires_at ?? new Date(p.created_at.getTime() + SNAP_LIFETIME_MS);
+
+/**
+ * A payment whose Snap page expired unused (Midtrans answers 404 to Get Status and sends no
+ * notification then): status `expire`, raw status `expire`, and its history row, in one
+ * transaction. Only from pending/creating without any Midtrans transaction. True when changed.
+ */
+export async function expireUnusedPayment(ctx: PlatformContext, purchaseId: string, source: "sweep" | "reconcile"): Promise<boolean> {
+  return ctx.sql.begin(async (tx) => {
+    const p = await lockPurchaseById(tx, purchaseId);
+    if (!p || !(p.status === "pending" || p.status === "creating") || p.midtrans_status !== null) return false;
+    if (snapDeadline(p).getTime() >= ctx.now().getTime()) return false;
+    await tx`update purchases set status = 'expire', midtrans_status = 'expire', updated_at = now() where id = ${p.id}`;
+    await insertStatusHistory(tx, { purchase_id: p.id, from_status: p.status, to_status: "expire", midtrans_status: "expire", source });
+    return true;
+  });
+}
+
+/** Turns a gateway failure into the domain error the console shows. */
+export function gatewayDomainError(err: unknown, what: string): DomainError {
+  if (err instanceof MidtransGatewayError) {
+    return new DomainError("gateway_error", `${what}: ${err.message}`, undefined, {
+      midtrans_status: err.httpStatus,
+      midtrans_messages: err.midtransMessages,
+      retryable: err.retryable,
+    });
+  }
+  return new DomainError("gateway_error", `${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/**
+ * Asks Midtrans for the payment's status (Get Status) and applies the answer through the
+ * state machine (`applyMidtransTransaction`, which writes the webhook outbox event on a first
+ * settlement). No transaction is open during the HTTP call. A 404 for a payment whose Snap
+ * page has expired marks it `expire`. Gateway failures throw a `gateway_error` DomainError.
+ */
+export async function reconcilePurchase(
+  ctx: PlatformContext,
+  purchaseId: string,
+  source: "reconcile" | "sweep" = "reconcile",
+): Promise<ReconcileResult> {
+  const before = await readState(ctx.sql, purchaseId);
+  if (!before) throw new DomainError("not_found", "No such payment");
+  let t: MidtransTransaction | null;
+  try {
+    t = await ctx.gateway.getStatus(before.environment, before.order_id);
+  } catch (err) {
+    await markChecked(ctx, purchaseId);
+    throw gatewayDomainError(err, "Midtrans Get Status failed");
+  }
+  let outcome: ReconcileOutcome;
+  let reason: string | null = null;
+  let webhookEventWritten = false;
+  if (t) {
+    const applied = await applyMidtransTransaction(ctx, purchaseId, t, { source });
+    if (applied.outcome === "applied") {
+      outcome = "applied";
+      webhookEventWritten = applied.eventWritten;
+    } else if (applied.outcome === "duplicate") {
+      outcome = "unchanged";
+    } else {
+      outcome = "ignored";
+      reason = applied.reason;
+    }
+  } else if (await expireUnusedPayment(ctx, purchaseId, source)) {
+    outcome = "expired";
+    reason = "Midtrans does not know the order and its Snap page expired unused";
+  } else {
+    outcome = "not_found";
+    reason =
+      before.status === "pending" || before.status === "creating"
+        ? `Midtrans does not know the order yet (no payment method chosen); the Snap page expires ${snapDeadline(before).toISOString()}`
+        : "Midtrans does not know the order";
+  }
+  await markChecked(ctx, purchaseId);
+  const after = (await readState(ctx.sql, purchaseId))!;
+  const b = snapshot(before);
+  const a = snapshot(after);
+  return {
+    purchaseId,
+    orderId: before.order_id,
+    outcome,
+    changed: JSON.stringify(a) !== JSON.stringify(b),
+    reason,
+    before: b,
+    after: a,
+    midtrans: t ? { ...t } : null,
+    webhookEventWritten,
+  };
+}
+
+async function markChecked(ctx: PlatformContext, purchaseId: string) {
+  await ctx.sql`update purchases set reconcile_checked_at = ${ctx.now()} where id = ${purchaseId}`;
+}
+
+// ---- bulk: every pending payment older than N minutes, batch by batch -----------------
+
+export interface BulkReconcileItem {
+  purchaseId: string;
+  orderId: string;
+  outcome: ReconcileOutcome | "failed";
+  changed: boolean;
+  from: string;
+  to: string;
+  error?: string;
+}
+
+export interface BulkReconcileBatch {
+  checked: number;
+  changed: number;
+  failed: number;
+  items: BulkReconcileItem[];
+  /** Pass back to get the next batch; null when done. */
+  nextCursor: string | null;
+  done: boolean;
+}
+
+const encodeCursor = (ts: string, id: string) => Buffer.from(JSON.stringify([ts, id])).toString("base64url");
+function decodeCursor(c: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0]))) {
+      return [v[0], v[1]];
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new DomainError("validation_failed", "Invalid cursor", { cursor: "invalid" });
+}
+
+const stalePendingCutoff = (ctx: PlatformContext, olderThanMinutes: number) => new Date(ctx.now().getTime() - olderThanMinutes * 60_000);
+
+/** How many payments a bulk reconcile would check (for its progress bar). */
+export async function countStalePending(ctx: PlatformContext, olderThanMinutes: number): Promise<number> {
+  const [row] = await ctx.sql<{ n: number }[]>`
+    select count(*)::int as n from purchases
+    where status in ('pending', 'creating') and created_at < ${stalePendingCutoff(ctx, olderThanMinutes)}`;
+  return row.n;
+}
+
+/**
+ * One batch of the bulk reconcile: the next `batchSize` pending payments created more than
+ * `olderThanMinutes` ago, oldest first (keyset on (created_at, id)), each reconciled on its
+ * own. The caller (the console) calls again with `nextCursor` until `done`, showing progress.
+ */
+export async function reconcilePendingBatch(
+  ctx: PlatformContext,
+  opts: { olderThanMinutes: number; cursor?: string | null; batchSize?: number; source?: "reconcile" | "sweep" },
+): Promise<BulkReconcileBatch> {
+  const batchSize = Math.min(Math.max(opts.batchSize ?? 10, 1), 100);
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const rows = await ctx.sql<{ id: string; order_id: string; status: string; ts: string }[]>`
+    select id, order_id, status, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts
+    from purchases
+    where status in ('pending', 'creating') and created_at < ${stalePendingCutoff(ctx, opts.olderThanMinutes)}
+      ${after ? ctx.sql`and (created_at, id) > (${after[0]}::text::timestamptz, ${after[1]})` : ctx.sql``}
+    order by created_at, id
+    limit ${batchSize}`;
+  const items: BulkReconcileItem[] = [];
+  for (const r of rows) {
+    try {
+      const res = await reconcilePurchase(ctx, r.id, opts.source ?? "reconcile");
+      items.push({ purchaseId: r.id, orderId: r.order_id, outcome: res.outcome, changed: res.changed, from: res.before.status, to: res.after.status });
+    } catch (err) {
+      items.push({ purchaseId: r.id, orderId: r.order_id, outcome: "failed", changed: false, from: r.status, to: r.status, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const last = rows[rows.length - 1];
+  const done = rows.length < batchSize;
+  return {
+    checked: items.length,
+    changed: items.filter((i) => i.changed).length,
+    failed: items.filter((i) => i.outcome === "failed").length,
+    items,
+    nextCursor: done || !last ? null : encodeCursor(last.ts, last.id),
+    done,
+  };
+}
