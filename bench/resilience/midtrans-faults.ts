@@ -89,16 +89,20 @@ export async function runMidtransFaultScenarios(opts: { databaseUrl?: string; pe
         } else await t.simulator.pay(id, { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" });
       }
       const settledTruth = ids.filter((_, i) => i % 4 >= 2).length;
+      // Notifications (and Midtrans's retries, ~3 s here) first; after that the sweep runs, as
+      // it does every minute in production, for whatever they did not settle.
       let sweepRuns = 0;
+      const sweepFrom = Date.now() + (faults.notificationDropRate ? 0 : 4000);
       const converged = await waitFor(
         async () => {
-          if (faults.notificationDropRate) {
+          if ((await wrongStatuses(t, ids)) === 0) return true;
+          if (Date.now() >= sweepFrom) {
             sweepRuns++;
             await sweep.runOnce();
           }
-          return (await wrongStatuses(t, ids)) === 0;
+          return false;
         },
-        { timeoutMs: 20_000, intervalMs: 200 },
+        { timeoutMs: 30_000, intervalMs: 200 },
       ).catch(() => false);
       t.simulator.setFaults({});
       const [{ events }] = await t.sql<{ events: number }[]>`
@@ -112,6 +116,7 @@ export async function runMidtransFaultScenarios(opts: { databaseUrl?: string; pe
         settledInMidtrans: settledTruth,
         itemPurchasedEvents: events,
         duplicateNotificationsRecognised: dup,
+        /** 0: notifications and Midtrans's retries alone converged. */
         sweepRuns,
       };
     }
