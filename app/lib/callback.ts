@@ -4,23 +4,19 @@
  * code: shared by the loader, the component and the unit tests.
  */
 
+// Types only (erased at build): the page shows exactly what verifyPayment returns.
+import type { VerifyResult } from "../../server/payments/payments.schema";
+import type { PublicStatus } from "../../server/payments/status";
+import { ORDER_ID_PATTERN } from "../../server/payments/order-id";
+
 /** The public status of a payment, as verifyPayment and GET …/verify give it. */
-export type PaymentStatus = "pending" | "settlement" | "cancel" | "expire" | "refund";
+export type PaymentStatus = PublicStatus;
 
 /** What the page shows; also the value of its `data-state` hook. */
 export type CallbackState = PaymentStatus | "notfound" | "missing";
 
 /** The payload of verifyPayment / GET /api/platform/shop-payment/verify. */
-export interface PublicPayment {
-  order_id: string;
-  status: PaymentStatus;
-  store_name: string | null;
-  redirect_url: string | null;
-  amount: number;
-  currency: string;
-  item_name: string | null;
-  paid_at: string | null;
-}
+export type PublicPayment = VerifyResult;
 
 export const POLL_INTERVAL_MS = 3_000;
 export const POLL_WINDOW_MS = 60_000;
@@ -30,10 +26,8 @@ export const MAX_REFRESHES = POLL_WINDOW_MS / POLL_INTERVAL_MS;
 export const RETURN_COUNTDOWN_S = 5;
 
 const STATUSES: readonly string[] = ["pending", "settlement", "cancel", "expire", "refund"];
-/** The same shape the API accepts for order_id (server/payments/payments.schema.ts). */
-const ORDER_ID = /^[A-Za-z0-9\-_~.]{1,50}$/;
-
-export const isPlausibleOrderId = (value: string): boolean => ORDER_ID.test(value);
+/** The same shape the API accepts for order_id. */
+export const isPlausibleOrderId = (value: string): boolean => ORDER_ID_PATTERN.test(value);
 
 /** Only a payment whose status may still change is polled. */
 export const isFinal = (state: CallbackState): boolean => state !== "pending";

@@ -4,6 +4,7 @@ import { DomainError } from "../lib/errors";
 import { midtransStatuses, publicStatusOf, type PurchaseStatus } from "../payments/status";
 import type { PlatformContext } from "../platform/context";
 import { listAudit, type AuditEntry } from "./audit.service";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 
 export const purchaseStatuses = ["creating", "create_failed", "pending", "settlement", "cancel", "expire", "refund"] as const;
 
@@ -141,19 +142,6 @@ const toItem = (r: ListRow): PaymentListItem => ({
   updated_at: r.updated_at.toISOString(),
 });
 
-// The cursor carries created_at with its full microsecond precision (a JS Date would lose it).
-const encodeCursor = (ts: string, id: string) => Buffer.from(JSON.stringify([ts, id])).toString("base64url");
-function decodeCursor(c: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0]))) {
-      return [v[0], v[1]];
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new DomainError("validation_failed", "Invalid cursor", { cursor: "invalid" });
-}
 
 const LIST_COLUMNS = (sql: Db) => sql`
   p.id, p.order_id, p.project_id, pr.name as project_name, p.environment, p.status, p.midtrans_status, p.payment_type,

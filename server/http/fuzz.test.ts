@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { startTestPlatform, TEST_SERVER_KEY, type TestPlatform } from "../testing/platform";
 import { midtransSignature } from "../midtrans/signature";
 import { createItem } from "../items/items.service";
+import { readAnswer } from "../testing/http";
 
 // Property-based fuzzing of every public endpoint: never a 5xx, always a JSON error with a
 // stable code, and nothing written for a rejected request. FUZZ_RUNS sets the count
@@ -41,17 +42,7 @@ const STABLE_CODES = new Set([
   "gateway_error", "method_not_allowed", "environment_unavailable",
 ]);
 
-async function send(path: string, init: RequestInit) {
-  const res = await fetch(`${t.url}${path}`, init);
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+const send = async (path: string, init: RequestInit) => readAnswer(await fetch(`${t.url}${path}`, init));
 
 function expectWellFormed(r: { status: number; json: any; text: string }) {
   expect(r.status, r.text).toBeLessThan(500);

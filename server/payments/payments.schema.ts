@@ -1,14 +1,14 @@
 import { z } from "zod";
 import type { Environment } from "../midtrans/gateway";
-import type { MidtransStatus, PurchaseStatus } from "./status";
+import type { MidtransStatus, PublicStatus, PurchaseStatus } from "./status";
 
 /** Largest amount accepted (IDR): Midtrans's card ceiling, documented in the README. */
 export const MAX_AMOUNT_IDR = 999_999_999;
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_MAX_VALUE_CHARS = 500;
 export const METADATA_MAX_BYTES = 8 * 1024;
-/** Midtrans's order_id rule: at most 50 of letters, digits, - _ ~ . */
-export const ORDER_ID_PATTERN = /^[A-Za-z0-9\-_~.]{1,50}$/;
+import { ORDER_ID_PATTERN } from "./order-id";
+export { ORDER_ID_PATTERN };
 export const DIRECT_ITEM_ID = "__direct__";
 
 export const orderIdSchema = z
@@ -114,7 +114,7 @@ export interface CreateShopPaymentResult {
 /** GET verify: public, no personal data. */
 export interface VerifyResult {
   order_id: string;
-  status: "pending" | "settlement" | "cancel" | "expire" | "refund";
+  status: PublicStatus;
   store_name: string | null;
   redirect_url: string | null;
   amount: number;

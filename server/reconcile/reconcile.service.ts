@@ -5,6 +5,7 @@ import type { MidtransTransaction } from "../midtrans/midtrans.schema";
 import { applyMidtransTransaction } from "../payments/apply-status";
 import { insertStatusHistory, lockPurchaseById } from "../payments/payments.queries";
 import type { PlatformContext } from "../platform/context";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 
 /** What a payment looked like before and after a reconcile: the console shows the difference. */
 export interface PaymentSnapshot {
@@ -188,18 +189,6 @@ export interface BulkReconcileBatch {
   done: boolean;
 }
 
-const encodeCursor = (ts: string, id: string) => Buffer.from(JSON.stringify([ts, id])).toString("base64url");
-function decodeCursor(c: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0]))) {
-      return [v[0], v[1]];
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new DomainError("validation_failed", "Invalid cursor", { cursor: "invalid" });
-}
 
 const stalePendingCutoff = (ctx: PlatformContext, olderThanMinutes: number) => new Date(ctx.now().getTime() - olderThanMinutes * 60_000);
 
