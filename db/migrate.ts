@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { Sql } from "../server/db/connect";
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+// Next to this file in development; from the project root when bundled into build/server/.
+const MIGRATIONS_DIR = [path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations"), path.resolve("db/migrations")].find((d) =>
+  existsSync(d),
+)!;
 // Any constant shared by every Astapa process: serialises concurrent starts.
 const MIGRATION_LOCK_KEY = 72_110_001;
 

@@ -1,33 +1,29 @@
-// `npm start`: build the Remix app if it is missing or older than its sources, then run
-// the server in this same process (tsx loader), so signals and the PID are the server's.
+// `npm start` (and `npm run worker` with the argument "worker"): build the Remix app and the
+// server bundle if they are missing or older than their sources, then run the bundle in this
+// same process, so signals and the PID are the server's.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
+const entry = process.argv[2] === "worker" ? "worker" : "main";
 
-function newestMtime(dir) {
+function newestMtime(p) {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
   let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
+  for (const name of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
   return newest;
 }
+const sources = Math.max(newestMtime("app"), newestMtime("server"), newestMtime("db"), newestMtime("remix.config.js"));
+const stale = (file) => !existsSync(file) || statSync(file).mtimeMs < sources;
 
-const buildFile = path.join(root, "build/index.js");
-const sourcesChanged =
-  !existsSync(buildFile) ||
-  Math.max(newestMtime("app"), newestMtime("server"), statSync("remix.config.js").mtimeMs) > statSync(buildFile).mtimeMs;
-if (sourcesChanged) {
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"], {
-    stdio: "inherit",
-    env: { ...process.env, NODE_ENV: "production" },
-  });
+function run(args) {
+  const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+if (stale("build/index.js")) run([path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"]);
+if (stale(`build/server/${entry}.js`)) run([path.join(root, "scripts/build-server.mjs")]);
 
-const { register } = await import("tsx/esm/api");
-register();
-await import("../server/main.ts");
+await import(`../build/server/${entry}.js`);

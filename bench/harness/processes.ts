@@ -25,14 +25,16 @@ export function peakRssMb(pid: number): number {
 }
 
 /**
- * Starts a TypeScript entry point with tsx in its own process and waits until it is
+ * Starts an entry point (TypeScript through tsx, or built JavaScript) in its own process and waits until it is
  * ready: `readyUrl` answers 2xx, or a line of its output matches `readyLine`.
  */
 export async function startProcess(
   entry: string,
   opts: { env: Record<string, string>; url?: string; readyUrl?: string; readyLine?: RegExp; args?: string[] },
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(entry), ...(opts.args ?? [])], {
+  // Plain JavaScript (the production bundle) runs on node alone; TypeScript through tsx.
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...loader, path.resolve(entry), ...(opts.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", opts.readyLine ? "pipe" : "ignore", "inherit"],
   });

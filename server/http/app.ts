@@ -20,6 +20,10 @@ import { createRateLimits } from "./rate-limit";
 export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerBuild; publicDir?: string } = {}): Express {
   const app = express();
   app.disable("x-powered-by");
+  // No conditional GETs here (status answers are no-store): skip hashing every body for an ETag.
+  app.set("etag", false);
+  // Flat query strings only: node's querystring, not qs's nested-object parsing.
+  app.set("query parser", "simple");
   app.set("trust proxy", "loopback");
   app.use(requestLog(ctx.logger));
 
