@@ -51,6 +51,7 @@ async function main() {
     });
     procs.push(simulator);
     const platform = await startProcess("build/server/main.js", {
+      nodeArgs: ["--max-old-space-size=192"], // as `npm start` runs it
       env: {
         NODE_ENV: "production",
         PORT: String(PORTS.platform),

@@ -30,11 +30,11 @@ export function peakRssMb(pid: number): number {
  */
 export async function startProcess(
   entry: string,
-  opts: { env: Record<string, string>; url?: string; readyUrl?: string; readyLine?: RegExp; args?: string[] },
+  opts: { env: Record<string, string>; url?: string; readyUrl?: string; readyLine?: RegExp; args?: string[]; nodeArgs?: string[] },
 ): Promise<RunningProcess> {
   // Plain JavaScript (the production bundle) runs on node alone; TypeScript through tsx.
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child = spawn(process.execPath, [...loader, path.resolve(entry), ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, path.resolve(entry), ...(opts.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", opts.readyLine ? "pipe" : "ignore", "inherit"],
   });
