@@ -4,18 +4,20 @@ import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
 import { useAction } from "~/components/admin/hooks";
 import { ActionButton, Badge, Empty, ErrorNote } from "~/components/admin/ui";
-import { formatWIB } from "~/lib/admin/format";
+import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? "Project"} — Astapa admin` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller } = await requireAdmin(request, context);
-  return { project: await load(() => caller.projects.get({ projectId: params.id! })) };
+  const [project, items] = await Promise.all([load(() => caller.projects.get({ projectId: params.id! })), load(() => caller.items.list({ projectId: params.id! }))]);
+  return { project, items };
 }
 
 type Project = RouterOutputs["projects"]["get"];
 type Issued = RouterOutputs["credentials"]["create"];
+type Item = RouterOutputs["items"]["list"][number];
 
 function EditProject({ p, onSaved }: { p: Project; onSaved: () => void }) {
   const [name, setName] = useState(p.name);
@@ -243,8 +245,197 @@ function WebhookSecret({ p, onChange }: { p: Project; onChange: () => void }) {
   );
 }
 
+/** Whole rupiah from a text field: "8.000", "8000" and "Rp8.000" all mean 8000 (NaN when not a number). */
+const parseRupiah = (v: string): number => {
+  const t = v.trim().replace(/^Rp\s*/i, "");
+  return /^(\d+|\d{1,3}(\.\d{3})+)$/.test(t) ? Number(t.replace(/\./g, "")) : Number.NaN;
+};
+const optionalRupiah = (v: string): number | null => (v.trim() === "" ? null : parseRupiah(v));
+
+function ItemForm({ projectId, item, onSaved, onCancel }: { projectId: string; item?: Item; onSaved: (saved: Item) => void; onCancel?: () => void }) {
+  const prefix = item ? `item-${item.id}` : "new-item";
+  const [name, setName] = useState(item?.name ?? "");
+  const [description, setDescription] = useState(item?.description ?? "");
+  const [price, setPrice] = useState(item ? String(item.price) : "");
+  const [active, setActive] = useState(item?.active ?? true);
+  const [overridable, setOverridable] = useState(item?.price_overridable ?? false);
+  const [minPrice, setMinPrice] = useState(item?.min_price == null ? "" : String(item.min_price));
+  const [maxPrice, setMaxPrice] = useState(item?.max_price == null ? "" : String(item.max_price));
+  const save = useAction(() => {
+    const fields = {
+      name,
+      description: description || null,
+      price: parseRupiah(price),
+      active,
+      price_overridable: overridable,
+      min_price: overridable ? optionalRupiah(minPrice) : null,
+      max_price: overridable ? optionalRupiah(maxPrice) : null,
+    };
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === "number" && Number.isNaN(v)) return Promise.reject(new Error(`${k}: a whole number of rupiah, e.g. 8000`));
+    }
+    return item ? trpc.items.update.mutate({ projectId, itemId: item.id, item: fields }) : trpc.items.create.mutate({ projectId, item: fields });
+  });
+  return (
+    <form
+      className="a-form"
+      data-testid={`${prefix}-form`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const saved = await save.run();
+        if (!saved) return;
+        if (!item) {
+          setName("");
+          setDescription("");
+          setPrice("");
+          setActive(true);
+          setOverridable(false);
+          setMinPrice("");
+          setMaxPrice("");
+        }
+        onSaved(saved);
+      }}
+    >
+      <div className="a-row">
+        <label>
+          Item name
+          <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} data-testid={`${prefix}-name`} />
+        </label>
+        <label>
+          Price (Rp)
+          <input required inputMode="numeric" placeholder="8000" value={price} onChange={(e) => setPrice(e.target.value)} data-testid={`${prefix}-price`} />
+        </label>
+        <label className="a-inline">
+          <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} data-testid={`${prefix}-active`} />
+          Active
+        </label>
+      </div>
+      <label>
+        Description
+        <input maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} data-testid={`${prefix}-description`} />
+      </label>
+      <div className="a-row">
+        <label className="a-inline">
+          <input type="checkbox" checked={overridable} onChange={(e) => setOverridable(e.target.checked)} data-testid={`${prefix}-overridable`} />
+          Buyer may change the price
+        </label>
+        {overridable ? (
+          <>
+            <label>
+              Min price (Rp)
+              <input inputMode="numeric" value={minPrice} onChange={(e) => setMinPrice(e.target.value)} data-testid={`${prefix}-min`} />
+            </label>
+            <label>
+              Max price (Rp)
+              <input inputMode="numeric" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} data-testid={`${prefix}-max`} />
+            </label>
+          </>
+        ) : null}
+      </div>
+      <ErrorNote error={save.error} />
+      <div className="a-row">
+        <ActionButton type="submit" busy={save.busy} testId={`${prefix}-save`}>
+          {item ? "Save item" : "Create item"}
+        </ActionButton>
+        {onCancel ? (
+          <button type="button" className="a-btn a-btn-quiet" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+const overrideBounds = (i: Item) => (i.price_overridable ? `${i.min_price === null ? "any" : formatRupiah(i.min_price)} – ${i.max_price === null ? "any" : formatRupiah(i.max_price)}` : "fixed");
+
+function Items({ projectId, items, onChange }: { projectId: string; items: Item[]; onChange: () => void }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [created, setCreated] = useState<Item | null>(null);
+  return (
+    <section className="a-card" aria-labelledby="items">
+      <h2 id="items">Items</h2>
+      <p className="a-muted a-small">The catalog merchants sell with POST /api/platform/purchase. Price changes never touch existing payments.</p>
+      {items.length === 0 ? (
+        <Empty>No item yet.</Empty>
+      ) : (
+        <div className="a-scroll">
+          <table className="a-table" data-testid="items-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">item_id</th>
+                <th scope="col">Price</th>
+                <th scope="col">State</th>
+                <th scope="col">Buyer's price</th>
+                <th scope="col">Updated</th>
+                <th scope="col">
+                  <span className="a-sr">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) =>
+                editing === i.id ? (
+                  <tr key={i.id} data-testid="item-row" data-item-id={i.id}>
+                    <td colSpan={7}>
+                      <ItemForm
+                        projectId={projectId}
+                        item={i}
+                        onCancel={() => setEditing(null)}
+                        onSaved={() => {
+                          setEditing(null);
+                          onChange();
+                        }}
+                      />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={i.id} className={i.active ? undefined : "a-dim"} data-testid="item-row" data-item-id={i.id}>
+                    <td>
+                      {i.name}
+                      {i.description ? <div className="a-muted a-small">{i.description}</div> : null}
+                    </td>
+                    <td>
+                      <code data-testid="item-id">{i.id}</code>
+                    </td>
+                    <td className="a-nowrap" data-testid="item-price">
+                      {formatRupiah(i.price)}
+                    </td>
+                    <td>{i.active ? <Badge value="active" /> : <Badge value="inactive" />}</td>
+                    <td className="a-nowrap">{overrideBounds(i)}</td>
+                    <td className="a-nowrap">{formatWIB(i.updated_at, { seconds: false })}</td>
+                    <td>
+                      <ActionButton kind="secondary" onClick={() => setEditing(i.id)} testId={`edit-item-${i.id}`}>
+                        Edit
+                      </ActionButton>
+                    </td>
+                  </tr>
+                ),
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h3>New item</h3>
+      {created ? (
+        <p className="a-note a-note-ok" role="status" data-testid="item-created">
+          Created {created.name} ({formatRupiah(created.price)}): <code data-testid="created-item-id">{created.id}</code>
+        </p>
+      ) : null}
+      <ItemForm
+        projectId={projectId}
+        onSaved={(saved) => {
+          setCreated(saved);
+          onChange();
+        }}
+      />
+    </section>
+  );
+}
+
 export default function ProjectPage() {
-  const { project: p } = useLoaderData<typeof loader>();
+  const { project: p, items } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const refresh = () => revalidator.revalidate();
   return (
@@ -266,6 +457,7 @@ export default function ProjectPage() {
         <WebhookSecret p={p} onChange={refresh} />
       </div>
       <Credentials p={p} onChange={refresh} />
+      <Items projectId={p.id} items={items} onChange={refresh} />
     </>
   );
 }

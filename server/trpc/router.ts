@@ -19,6 +19,7 @@ import {
   sendTestWebhook,
   updateProject,
 } from "../admin/projects-admin.service";
+import { createItemAsAdmin, itemCreateInput, itemListInput, itemUpdateInput, listItemsAsAdmin, updateItemAsAdmin } from "../admin/items-admin.service";
 import { listTroubledEvents, retryBatchInput, retryTroubledBatch, troubledListInput } from "../admin/webhooks-admin.service";
 
 const id = z.string().trim().min(1).max(100);
@@ -72,6 +73,12 @@ export const appRouter = router({
     revealWebhookSecret: adminProcedure.input(projectRef).mutation(({ ctx, input }) => revealWebhookSecret(ctx.platform, ctx.actor, input.projectId)),
     rotateWebhookSecret: adminProcedure.input(projectRef).mutation(({ ctx, input }) => rotateProjectWebhookSecret(ctx.platform, ctx.actor, input.projectId)),
     sendTestWebhook: adminProcedure.input(projectRef).mutation(({ ctx, input }) => sendTestWebhook(ctx.platform, ctx.actor, input.projectId)),
+  }),
+
+  items: router({
+    list: adminProcedure.input(itemListInput).query(({ ctx, input }) => listItemsAsAdmin(ctx.platform.sql, input)),
+    create: adminProcedure.input(itemCreateInput).mutation(({ ctx, input }) => createItemAsAdmin(ctx.platform, ctx.actor, input)),
+    update: adminProcedure.input(itemUpdateInput).mutation(({ ctx, input }) => updateItemAsAdmin(ctx.platform, ctx.actor, input)),
   }),
 
   credentials: router({

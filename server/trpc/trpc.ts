@@ -21,6 +21,9 @@ type TrpcCode = ConstructorParameters<typeof TRPCError>[0]["code"];
 
 const trpcCodeOf: Partial<Record<ErrorCode, TrpcCode>> = {
   not_found: "NOT_FOUND",
+  item_not_found: "NOT_FOUND",
+  item_not_editable: "CONFLICT",
+  item_inactive: "CONFLICT",
   validation_failed: "BAD_REQUEST",
   order_id_taken: "CONFLICT",
   invalid_state: "CONFLICT",
