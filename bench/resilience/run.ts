@@ -20,7 +20,7 @@ async function main() {
     env: { ...process.env, FUZZ_RUNS: String(fuzzRuns) },
     encoding: "utf8",
   });
-  results.fuzz = { runsPerEndpoint: fuzzRuns, endpoints: 4, passed: fuzz.status === 0, seconds: Math.round((Date.now() - fuzzStart) / 1000), tail: fuzz.stdout.split("\n").filter((l) => /Tests|passed|failed|Counterexample/.test(l)).slice(-4) };
+  results.fuzz = { runsPerEndpoint: fuzzRuns, endpoints: 4, passed: fuzz.status === 0, seconds: Math.round((Date.now() - fuzzStart) / 1000), tail: fuzz.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => /Tests|passed|failed|Counterexample/.test(l)).slice(-4) };
 
   console.log("resilience: Midtrans faults");
   results.midtransFaults = await runMidtransFaultScenarios({ databaseUrl });
