@@ -60,6 +60,9 @@ function render(date: Date, r: Record<string, any>): string {
     j(r.sigterm),
     "",
     "## Database restart under load (pg_ctlcluster restart)",
+    "postgres.js reconnects by itself: requests that arrive during a short restart wait for the database and are answered;",
+    "an outage longer than the 10 s connect timeout answers JSON 503 `service_unavailable` with Retry-After",
+    "(proven in `server/midtrans/notifications.api.test.ts`). Acknowledged creates found afterwards: see `lost`.",
     j(r.databaseRestart),
     "",
   ].join("\n");
