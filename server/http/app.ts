@@ -11,13 +11,16 @@ import { adminCsvExport } from "../admin/csv-export.route";
 import { DomainError } from "../lib/errors";
 import { sendError } from "./errors";
 import { requestLog } from "./request-log";
-import { createRateLimits } from "./rate-limit";
+import { createRateLimits, type RateLimits } from "./rate-limit";
+import { startRequestLog } from "./request-log";
+import { createVerifyHandler, VERIFY_PATH } from "../rest/verify.handler";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
  * The one HTTP app: REST adapter, Midtrans notifications, tRPC, then Remix for pages.
  * `remixBuild` is optional so API tests run without a UI build.
  */
-export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerBuild; publicDir?: string } = {}): Express {
+export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerBuild; publicDir?: string; limits?: RateLimits } = {}): Express {
   const app = express();
   app.disable("x-powered-by");
   // No conditional GETs here (status answers are no-store): skip hashing every body for an ETag.
@@ -35,7 +38,7 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
       sendError(res, err);
     }
   });
-  const limits = createRateLimits(ctx.config.rateLimits);
+  const limits = opts.limits ?? createRateLimits(ctx.config.rateLimits);
   app.use(shopPaymentsRouter(ctx, limits));
   app.use(midtransNotificationsRouter(ctx, limits));
   app.use(itemsRouter(ctx, limits));
@@ -53,4 +56,24 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
   // Last resort: nothing may answer with an HTML stack trace.
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendError(res, err));
   return app;
+}
+
+/**
+ * The HTTP server's listener: the public verify endpoint, which every waiting buyer polls
+ * every 3 s, is answered ahead of Express (measured: ~1.5x the throughput); everything else
+ * goes through the Express app. Both share the rate limits and the request log.
+ */
+export function createRequestListener(ctx: PlatformContext, opts: { remixBuild?: ServerBuild; publicDir?: string } = {}) {
+  const limits = createRateLimits(ctx.config.rateLimits);
+  const app = createHttpApp(ctx, { ...opts, limits });
+  const verify = createVerifyHandler(ctx, limits);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "";
+    if (req.method === "GET" && url.startsWith(VERIFY_PATH) && (url.length === VERIFY_PATH.length || url[VERIFY_PATH.length] === "?")) {
+      startRequestLog(ctx.logger, req, res, VERIFY_PATH);
+      void verify(req, res);
+      return;
+    }
+    app(req, res);
+  };
 }

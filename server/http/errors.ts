@@ -1,4 +1,5 @@
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
+import { recordFailure } from "./request-log";
 import { DomainError, isDomainError, type ErrorCode } from "../lib/errors";
 
 /** The one place where domain error codes become HTTP statuses. */
@@ -56,14 +57,21 @@ export function errorBody(e: DomainError) {
   return { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}), ...(e.details ?? {}) } };
 }
 
+/** Writes a JSON answer on a plain node response (the fast path and Express alike). */
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(payload));
+  res.end(payload);
+}
+
 /** Sends a JSON error; unexpected errors are logged (without request bodies) and become 500/503. */
-export function sendError(res: Response, err: unknown): void {
+export function sendError(res: ServerResponse, err: unknown): void {
   const e = toDomainError(err);
-  if (e.code === "internal_error" || e.code === "service_unavailable") {
-    res.locals.error = err instanceof Error ? { name: err.name, message: err.message, code: (err as { code?: string }).code, stack: err.stack } : String(err);
-  }
+  if (e.code === "internal_error" || e.code === "service_unavailable") recordFailure(res, err);
   if (e.code === "service_unavailable") res.setHeader("Retry-After", "5");
   const retryAfter = e.details?.retry_after_seconds;
   if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
-  res.status(httpStatusOf[e.code]).json(errorBody(e));
+  writeJson(res, httpStatusOf[e.code], errorBody(e));
 }

@@ -3,7 +3,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { Platform } from "../platform/platform";
-import { createHttpApp } from "./app";
+import { createServer } from "node:http";
+import { createRequestListener } from "./app";
 
 export async function loadRemixBuild(buildPath = path.resolve("build/index.js")): Promise<ServerBuild> {
   return (await import(pathToFileURL(buildPath).href)) as ServerBuild;
@@ -14,9 +15,9 @@ export async function listen(
   platform: Platform,
   opts: { port: number; host: string; remixBuild?: ServerBuild },
 ): Promise<{ server: Server; url: string }> {
-  const app = createHttpApp(platform.ctx, { remixBuild: opts.remixBuild });
+  const listener = createRequestListener(platform.ctx, { remixBuild: opts.remixBuild });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
+    const s = createServer(listener).listen(opts.port, opts.host, () => resolve(s));
     s.once("error", reject);
   });
   // Slow clients cannot hold sockets forever; Midtrans waits 15 s at most anyway.

@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
-import { DomainError } from "../lib/errors";
-import { createShopPayment, verifyPayment } from "../payments/payments.service";
-import { orderIdSchema } from "../payments/payments.schema";
-import { methodNotAllowed, parseJsonObject, rawBody } from "../http/body";
+import { createShopPayment } from "../payments/payments.service";
+import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
-import { clientIp, limitCreate } from "../http/limits";
+import { limitCreate } from "../http/limits";
+import { createVerifyHandler, setVerifyCors, VERIFY_PATH } from "./verify.handler";
 import type { RateLimits } from "../http/rate-limit";
 
 /** The public Shop Payments REST API (the seed page): thin adapters over payments.service. */
@@ -23,37 +22,15 @@ export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Ro
   });
   r.all("/api/platform/shop-payment", methodNotAllowed(["POST"]));
 
-  // Public, polled by storefronts from the browser: CORS open, no personal data.
-  const cors = (res: Response) => {
-    res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Allow-Methods", "GET, OPTIONS");
-    res.setHeader("Access-Control-Max-Age", "86400");
-  };
-  r.options("/api/platform/shop-payment/verify", (_req, res) => {
-    cors(res);
+  // GET is normally answered ahead of Express (server/http/app.ts); the same handler here too.
+  r.options(VERIFY_PATH, (_req, res) => {
+    setVerifyCors(res);
     res.setHeader("Access-Control-Allow-Headers", "Content-Type");
     res.status(204).end();
   });
-  r.get("/api/platform/shop-payment/verify", async (req: Request, res: Response) => {
-    cors(res);
-    res.setHeader("Cache-Control", "no-store");
-    try {
-      await limits.take("verifyPerIp", clientIp(req));
-      const raw = req.query.order_id;
-      if (raw === undefined || raw === "") throw new DomainError("validation_failed", "order_id is required", { order_id: "required" });
-      const parsed = orderIdSchema.safeParse(raw);
-      // A value that can never be an order id cannot be a known payment either.
-      if (!parsed.success) {
-        if (typeof raw !== "string") throw new DomainError("validation_failed", "order_id must be given once", { order_id: "must be a single value" });
-        throw new DomainError("not_found", "No payment with this order_id");
-      }
-      res.json(await verifyPayment(ctx, parsed.data));
-    } catch (err) {
-      sendError(res, err);
-    }
-  });
-  r.all("/api/platform/shop-payment/verify", (req, res) => {
-    cors(res);
+  r.get(VERIFY_PATH, createVerifyHandler(ctx, limits));
+  r.all(VERIFY_PATH, (req, res) => {
+    setVerifyCors(res);
     methodNotAllowed(["GET", "OPTIONS"])(req, res);
   });
   return r;
