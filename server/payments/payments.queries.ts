@@ -42,10 +42,21 @@ export interface NewPurchase {
 }
 
 export async function insertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow> {
+  const row = await tryInsertCreatingPurchase(db, p);
+  if (!row) throw Object.assign(new Error("purchase already exists"), { code: "23505" });
+  return row;
+}
+
+/**
+ * The common first request in one statement (no explicit transaction): inserted, or
+ * undefined when the order_id (or idempotency key) already exists.
+ */
+export async function tryInsertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`
     insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status, idempotency_key)
     values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
             ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, 'creating', ${p.idempotency_key ?? null})
+    on conflict do nothing
     returning *`;
   return row;
 }
@@ -61,17 +72,26 @@ export async function restartFailedPurchase(db: Db, id: string, p: Omit<NewPurch
   return row;
 }
 
+/**
+ * Records Snap's answer and its history row in ONE statement (atomic without an explicit
+ * transaction). Only a `creating` row turns pending: a notification may have moved it on.
+ */
 export async function markSnapCreated(
   db: Db,
   id: string,
   snap: { token: string; invoice_url: string; expires_at: Date },
 ): Promise<PurchaseRow | undefined> {
-  // Only from `creating`: a notification may already have moved the purchase on.
   const [row] = await db<PurchaseRow[]>`
-    update purchases set snap_token = ${snap.token}, invoice_url = ${snap.invoice_url}, snap_expires_at = ${snap.expires_at},
-      status = case when status = 'creating' then 'pending' else status end, updated_at = now()
-    where id = ${id}
-    returning *`;
+    with updated as (
+      update purchases set snap_token = ${snap.token}, invoice_url = ${snap.invoice_url}, snap_expires_at = ${snap.expires_at},
+        status = case when status = 'creating' then 'pending' else status end, updated_at = now()
+      where id = ${id}
+      returning *
+    ), history as (
+      insert into purchase_status_history (purchase_id, from_status, to_status, source)
+      select id, 'creating', status, 'create' from updated
+    )
+    select * from updated`;
   return row;
 }
 

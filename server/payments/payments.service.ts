@@ -128,14 +128,28 @@ async function startPurchase(
   if (!ctx.gateway.isConfigured(environment)) {
     throw new DomainError("environment_unavailable", `Midtrans ${environment} is not configured on this platform`);
   }
+  // The common case, a first request, is one statement; only a repeat takes the locking path.
+  const inserted = await q.tryInsertCreatingPurchase(ctx.sql, {
+    id: newId("pur"),
+    project_id: credential.project_id,
+    environment,
+    order_id: req.order_id,
+    amount: req.amount,
+    buyer_email: req.buyer_email,
+    buyer_name: req.buyer_name,
+    item_id: req.item_id,
+    item_name: req.item_name,
+    metadata: req.metadata,
+    idempotency_key: req.idempotency_key,
+  });
   let claim: Claim;
-  if (by === "none") {
-    claim = { kind: "new", purchase: await claimPurchase(ctx, req, credential.project_id, environment, "order_id").then((c) => c.purchase) };
-  } else {
+  if (inserted) claim = { kind: "new", purchase: inserted };
+  else if (by === "none") throw new DomainError("request_in_progress", "Please retry"); // a generated order id collided: practically never
+  else {
     try {
       claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
     } catch (e) {
-      // Two first requests raced on a unique key: the loser re-reads the winner's row.
+      // Raced with a first request that inserted meanwhile: re-read the winner's row.
       if (!isUniqueViolation(e)) throw e;
       claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
     }
@@ -176,12 +190,8 @@ async function startPurchase(
     );
   }
   const expiresAt = new Date(ctx.now().getTime() + SNAP_LIFETIME_MS);
-  const updated = await ctx.sql.begin(async (tx) => {
-    const row = await q.markSnapCreated(tx, purchase.id, { token: snap.token, invoice_url: snap.redirect_url, expires_at: expiresAt });
-    await q.insertStatusHistory(tx, { purchase_id: purchase.id, from_status: "creating", to_status: row!.status, source: "create" });
-    return row!;
-  });
-  return { created: true, result: result(updated) };
+  const updated = await q.markSnapCreated(ctx.sql, purchase.id, { token: snap.token, invoice_url: snap.redirect_url, expires_at: expiresAt });
+  return { created: true, result: result(updated!) };
 }
 
 /** POST /api/platform/shop-payment: the merchant's own order_id and amount. */
