@@ -81,7 +81,7 @@ async function main() {
     console.log("bench: verify");
     const verify = await benchVerify({ platformUrl: platform.url, referenceUrl: reference.url, orderIds, rounds, durationSec, connections: 50 });
     console.log("bench: create");
-    const create = await benchCreate({
+    const createArgs = {
       platformUrl: platform.url,
       simulatorUrl: simulator.url,
       serverKey: SERVER_KEY,
@@ -89,8 +89,13 @@ async function main() {
       clientSecret: cred.client_secret,
       rounds,
       durationSec,
-      connections: 10,
-    });
+    };
+    // One connection: the latency Astapa adds to a request. Ten: the same under load on 2 cores
+    // shared by the platform, PostgreSQL, the simulator and the load generator.
+    const create = {
+      oneConnection: await benchCreate({ ...createArgs, connections: 1 }),
+      tenConnections: await benchCreate({ ...createArgs, connections: 10 }),
+    };
     console.log("bench: callback page");
     const callback = await benchCallback({
       platformUrl: platform.url,
