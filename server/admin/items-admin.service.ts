@@ -6,20 +6,8 @@ import { createItem, listItems, updateItem } from "../items/items.service";
 import { itemInput, SENTINEL_ITEM_ID, type ItemRow } from "../items/items.schema";
 import { writeAudit, type Actor } from "./audit.service";
 
-/** An item as the admin console shows it (the sentinel never appears). */
-export interface ItemView {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string | null;
-  price: number;
-  active: boolean;
-  price_overridable: boolean;
-  min_price: number | null;
-  max_price: number | null;
-  created_at: string;
-  updated_at: string;
-}
+/** An item as the console shows it (never the sentinel): the row, times as ISO strings. */
+export type ItemView = Omit<ItemRow, "is_sentinel" | "created_at" | "updated_at"> & { created_at: string; updated_at: string };
 
 const toView = (i: ItemRow): ItemView => ({
   id: i.id,

@@ -59,6 +59,17 @@ interface PurchaseRequest {
 
 type Claim = { kind: "new" | "retry" | "existing"; purchase: PurchaseRow };
 
+/** The columns a request sets on its purchase (on insert, and on a retry in place). */
+const purchaseFields = (r: PurchaseRequest, environment: string) => ({
+  environment,
+  amount: r.amount,
+  buyer_email: r.buyer_email,
+  buyer_name: r.buyer_name,
+  item_id: r.item_id,
+  item_name: r.item_name,
+  metadata: r.metadata,
+});
+
 const sameRequest = (p: PurchaseRow, r: PurchaseRequest, environment: string) =>
   p.environment === environment &&
   p.amount === r.amount &&
@@ -75,15 +86,7 @@ async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, project
   return ctx.sql.begin(async (tx): Promise<Claim> => {
     const existing =
       by === "order_id" ? await q.lockPurchaseByOrderId(tx, req.order_id) : await q.lockPurchaseByIdempotencyKey(tx, projectId, req.idempotency_key!);
-    const fields = {
-      environment,
-      amount: req.amount,
-      buyer_email: req.buyer_email,
-      buyer_name: req.buyer_name,
-      item_id: req.item_id,
-      item_name: req.item_name,
-      metadata: req.metadata,
-    };
+    const fields = purchaseFields(req, environment);
     if (!existing) {
       const purchase = await q.insertCreatingPurchase(tx, {
         id: newId("pur"),
@@ -132,15 +135,9 @@ async function startPurchase(
   const inserted = await q.tryInsertCreatingPurchase(ctx.sql, {
     id: newId("pur"),
     project_id: credential.project_id,
-    environment,
     order_id: req.order_id,
-    amount: req.amount,
-    buyer_email: req.buyer_email,
-    buyer_name: req.buyer_name,
-    item_id: req.item_id,
-    item_name: req.item_name,
-    metadata: req.metadata,
     idempotency_key: req.idempotency_key,
+    ...purchaseFields(req, environment),
   });
   let claim: Claim;
   if (inserted) claim = { kind: "new", purchase: inserted };
