@@ -7,11 +7,6 @@ export async function findPurchaseByOrderId(db: Db, orderId: string): Promise<Pu
   return row;
 }
 
-export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id}`;
-  return row;
-}
-
 export async function lockPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId} for update`;
   return row;
@@ -39,12 +34,6 @@ export interface NewPurchase {
   item_id: string;
   item_name: string | null;
   metadata: Record<string, unknown>;
-}
-
-export async function insertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow> {
-  const row = await tryInsertCreatingPurchase(db, p);
-  if (!row) throw Object.assign(new Error("purchase already exists"), { code: "23505" });
-  return row;
 }
 
 /**

@@ -78,25 +78,17 @@ const sameRequest = (p: PurchaseRow, r: PurchaseRequest, environment: string) =>
   p.buyer_name === r.buyer_name;
 
 /**
- * Claims the purchase in one short transaction. A repeat of the same request (same
- * order_id for shop payments, same Idempotency-Key for items) gets the same purchase;
- * a failed creation is retried in place; anything else is a conflict.
+ * A request whose order_id (or Idempotency-Key) already exists, decided under a row lock in
+ * one short transaction: a repeat of the same request gets the same purchase; a failed
+ * creation is retried in place; anything else is a conflict.
  */
 async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, projectId: string, environment: string, by: "order_id" | "idempotency_key"): Promise<Claim> {
   return ctx.sql.begin(async (tx): Promise<Claim> => {
     const existing =
       by === "order_id" ? await q.lockPurchaseByOrderId(tx, req.order_id) : await q.lockPurchaseByIdempotencyKey(tx, projectId, req.idempotency_key!);
+    // The insert that sent us here conflicted with a committed row, so it is visible now.
+    if (!existing) throw new DomainError("request_in_progress", "A request for this purchase is still being processed; retry in a few seconds");
     const fields = purchaseFields(req, environment);
-    if (!existing) {
-      const purchase = await q.insertCreatingPurchase(tx, {
-        id: newId("pur"),
-        project_id: projectId,
-        order_id: req.order_id,
-        idempotency_key: req.idempotency_key,
-        ...fields,
-      });
-      return { kind: "new", purchase };
-    }
     const conflict = () =>
       by === "order_id"
         ? new DomainError("order_id_taken", "This order_id is already used by another payment; order ids must be unique")
@@ -114,8 +106,6 @@ async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, project
     throw conflict();
   });
 }
-
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "23505";
 
 /**
  * Starts a purchase: claim (one transaction), Snap (no transaction open), record the
@@ -143,13 +133,7 @@ async function startPurchase(
   if (inserted) claim = { kind: "new", purchase: inserted };
   else if (by === "none") throw new DomainError("request_in_progress", "Please retry"); // a generated order id collided: practically never
   else {
-    try {
-      claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
-    } catch (e) {
-      // Raced with a first request that inserted meanwhile: re-read the winner's row.
-      if (!isUniqueViolation(e)) throw e;
-      claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
-    }
+    claim = await claimPurchase(ctx, req, credential.project_id, environment, by);
   }
   const result = (p: PurchaseRow): CreateShopPaymentResult => ({
     invoice_url: p.invoice_url!,

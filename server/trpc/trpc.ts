@@ -71,6 +71,7 @@ const requireAdmin = t.middleware(({ ctx, type, next }) => {
 
 export const router = t.router;
 /** Not used by the router: every procedure is an adminProcedure (a test walks them all). */
-export const publicProcedure = t.procedure.use(mapDomainErrors);
-export const adminProcedure = publicProcedure.use(requireAdmin);
+// Not exported: every procedure of the console goes through requireAdmin.
+const baseProcedure = t.procedure.use(mapDomainErrors);
+export const adminProcedure = baseProcedure.use(requireAdmin);
 export const createCallerFactory = t.createCallerFactory;
