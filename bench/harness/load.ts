@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import http from "node:http";
 
 export interface LoadResult {
   requestsPerSec: number;
@@ -44,6 +45,51 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
+}
+
+/**
+ * One request at a time over one keep-alive connection, each timed with a sub-millisecond
+ * clock (autocannon's histogram counts whole milliseconds, too coarse for a 1-connection
+ * latency). Same LoadResult shape; latencies in ms with two decimals.
+ */
+export async function runSequential(o: LoadOptions): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(o.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const send = (req: { method?: string; path?: string; body?: string; headers?: Record<string, string> }) =>
+    new Promise<number>((resolve, reject) => {
+      const r = http.request({ agent, host: url.hostname, port: url.port, method: req.method ?? "GET", path: req.path ?? url.pathname + url.search, headers: req.headers }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      });
+      r.on("error", reject);
+      r.end(req.body);
+    });
+  const started = performance.now();
+  const deadline = started + o.durationSec * 1000;
+  try {
+    while (performance.now() < deadline) {
+      const base = { method: o.method ?? "GET", path: url.pathname + url.search, body: o.body, headers: { ...o.headers } };
+      const req = (o.setupRequest ? o.setupRequest(base) : base) as typeof base;
+      if (req.body !== undefined) req.headers = { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) };
+      const t0 = performance.now();
+      try {
+        const status = await send(req);
+        if (status < 200 || status > 299) non2xx++;
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  } finally {
+    agent.destroy();
+  }
+  const elapsedSec = (performance.now() - started) / 1000;
+  const ms = (p: number) => round(percentile(latencies, p), 2);
+  return { requestsPerSec: Math.round(latencies.length / elapsedSec), p50: ms(50), p90: ms(90), p99: ms(99), requests: latencies.length + errors, errors, non2xx };
 }
 
 /** Percentile of a list of numbers (nearest rank). */

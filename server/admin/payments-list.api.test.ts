@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { seedPurchases, signedInAdmin } from "./testing";
-import { csvCell, type PaymentListItem } from "./payments-admin.service";
+import { csvCell, parseFilters, paymentListQuery, type PaymentListItem } from "./payments-admin.service";
+import { withCustomPlans } from "../db/connect";
 
 let t: TestPlatform;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;
@@ -99,6 +100,51 @@ describe("payments.list", () => {
     expect(await q("budi")).toEqual(["list-00", "list-01", "list-02"]);
     expect(await q("budi%")).toEqual([]); // LIKE wildcards are plain characters
     expect(await q("b_di")).toEqual([]);
+  });
+});
+
+describe("query plans", () => {
+  /** Every index the plan reads, from EXPLAIN (FORMAT JSON). */
+  function indexesOf(plan: unknown): string[] {
+    const out: string[] = [];
+    const walk = (n: Record<string, unknown>) => {
+      if (typeof n["Index Name"] === "string") out.push(n["Index Name"]);
+      for (const child of (n.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk((plan as { Plan: Record<string, unknown> }[])[0].Plan);
+    return out;
+  }
+
+  it("runs the list with plans made for the actual values (plan_cache_mode), and only inside the list's transaction", async () => {
+    const inside = await withCustomPlans(t.sql, async (db) => (await db<{ m: string }[]>`select current_setting('plan_cache_mode') as m`)[0].m);
+    expect(inside).toBe("force_custom_plan");
+    const after = await Promise.all(Array.from({ length: 4 }, async () => (await t.sql<{ m: string }[]>`select current_setting('plan_cache_mode') as m`)[0].m));
+    expect(after).toEqual(["auto", "auto", "auto", "auto"]);
+  });
+
+  it("a search finds its rows through its own index, even when walking created_at looks cheaper to the planner", async () => {
+    // enable_sort = off makes a sort look ruinous, so an unfenced query would walk
+    // purchases_created_idx newest-first and filter every row: the plan that took 377 ms at
+    // 1 M payments when ANALYZE's sample made the search look broad.
+    for (const q of ["budi.1@example.co.id", "list-07"]) {
+      const plan = await t.sql.begin(async (tx) => {
+        // (and no sequential scan: the test table is small enough for one to win on cost)
+        await tx`set local enable_sort = off`;
+        await tx`set local enable_seqscan = off`;
+        const [row] = await tx<{ "QUERY PLAN": unknown }[]>`explain (format json) ${paymentListQuery(tx, parseFilters({ q }), { limit: 50 })}`;
+        return row["QUERY PLAN"];
+      });
+      const indexes = indexesOf(plan);
+      expect(indexes).not.toContain("purchases_created_idx");
+      expect(indexes).toContain("purchases_buyer_email_prefix_idx");
+    }
+    // Without a search, the newest-first walk that stops after a page is the right plan.
+    const plain = await t.sql.begin(async (tx) => {
+      await tx`set local enable_sort = off`;
+      await tx`set local enable_seqscan = off`;
+      return (await tx<{ "QUERY PLAN": unknown }[]>`explain (format json) ${paymentListQuery(tx, parseFilters({}), { limit: 50 })}`)[0]["QUERY PLAN"];
+    });
+    expect(indexesOf(plain)).toContain("purchases_created_idx");
   });
 });
 
