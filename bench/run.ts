@@ -11,6 +11,7 @@ import { benchVerify } from "./scenarios/verify";
 import { benchCreate } from "./scenarios/create";
 import { benchCallback } from "./scenarios/callback";
 import { benchAdminList } from "./scenarios/admin-list";
+import { benchNotifications } from "./scenarios/notifications";
 import { createProject, issueCredential } from "../server/projects/projects.service";
 import { renderResults } from "./harness/report";
 
@@ -101,6 +102,18 @@ async function main() {
       tenConnections,
       targets: { addedP50MaxMs: 5, judgedOn: "oneConnection", met: oneConnection.addedLatencyMs.p50 < 5 },
     };
+    console.log("bench: signed notifications");
+    const notifications = await benchNotifications({
+      db,
+      platformUrl: platform.url,
+      simulatorUrl: simulator.url,
+      serverKey: SERVER_KEY,
+      clientId: cred.client_id,
+      clientSecret: cred.client_secret,
+      count: smoke ? 100 : 3000,
+      connections: 20,
+      pids,
+    });
     console.log("bench: callback page");
     const callback = await benchCallback({
       platformUrl: platform.url,
@@ -133,7 +146,7 @@ async function main() {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}` },
       versions: { node: process.version, postgres: pgVersion },
       notes,
-      scenarios: { verify, create, callback, webhook, adminList, memory },
+      scenarios: { verify, create, notifications, callback, webhook, adminList, memory },
     };
     mkdirSync("bench/results", { recursive: true });
     const file = smoke ? "bench/results/smoke.json" : "bench/results/latest.json";

@@ -20,8 +20,8 @@ export interface LoadOptions {
   body?: string;
   /** Rewrites each request (e.g. a fresh order_id per create). */
   setupRequest?: (req: { method?: string; path?: string; body?: string; headers?: Record<string, string> }) => object;
-  /** Requests per second overall (constant-rate load); unset = as fast as possible. */
-  overallRate?: number;
+  /** Send exactly this many requests (as fast as possible), instead of running for durationSec. */
+  amount?: number;
 }
 
 /** Runs autocannon (a maintained HTTP load generator) and keeps the figures we report. */
@@ -29,11 +29,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const result = await autocannon({
     url: o.url,
     connections: o.connections,
-    duration: o.durationSec,
+    ...(o.amount ? { amount: o.amount } : { duration: o.durationSec }),
     method: o.method ?? "GET",
     headers: o.headers,
     body: o.body,
-    overallRate: o.overallRate,
     requests: o.setupRequest ? [{ setupRequest: o.setupRequest as never }] : undefined,
   });
   return {

@@ -49,11 +49,30 @@ export function renderResults(r: any): string {
     "",
     `JavaScript loaded by the page: ${s.callback.javascript.files} files, ${s.callback.javascript.rawBytes} bytes, **${s.callback.javascript.gzipBytes} bytes gzip**.`,
     "",
+    "## signed notifications processed per second",
+    "",
+    `${s.notifications.notifications} settlement notifications, each for its own pending payment, sent over ${s.notifications.connections} connections as fast as they are answered. ` +
+      "Each is the whole path: signature check, Get Status from the simulator, one transaction recording it, settling the purchase and writing the merchant's event.",
+    "",
+    "| processed/s | p50 ms | p99 ms | errors | purchases settled after | CPU ms per notification (platform / simulator / PostgreSQL / load generator) |",
+    "|---|---|---|---|---|---|",
+    `| ${s.notifications.processedPerSec} | ${s.notifications.p50} | ${s.notifications.p99} | ${s.notifications.errors} | ${s.notifications.purchasesSettled} of ${s.notifications.notifications} | ` +
+      `${s.notifications.cpuMsPerNotification.platform} / ${s.notifications.cpuMsPerNotification.simulator} / ${s.notifications.cpuMsPerNotification.postgres} / ${s.notifications.cpuMsPerNotification.loadGenerator} |`,
+    "",
     "## notification → merchant webhook",
     "",
-    "```json",
-    JSON.stringify(s.webhook, null, 2),
-    "```",
+    "From the platform's answer to Midtrans's notification to the merchant's receiver getting `item.purchased` (0 when the webhook arrived first: the event is committed and the worker woken before the answer is sent).",
+    "",
+    "| | payments | p50 ms | p99 ms | max ms | webhook before answer | event written → attempt p50/p99 ms | attempt → received p50/p99 ms | pay → webhook p50 ms |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...(["rest", "load"] as const).map((k) => {
+      const w = s.webhook[k];
+      const b = s.webhook.breakdown[k];
+      const label = k === "rest" ? "at rest (one at a time)" : `under load (${w.targetRatePerSec}/s asked, ${w.achievedRatePerSec}/s achieved)`;
+      return `| ${label} | ${w.measured} of ${w.count} | ${w.p50} | ${w.p99} | ${w.max} | ${w.arrivedBeforeAnswer} | ${b.writtenToAttemptP50} / ${b.writtenToAttemptP99} | ${b.attemptToReceivedP50} / ${b.attemptToReceivedP99} | ${k === "rest" ? s.webhook.payToWebhook.restP50 : s.webhook.payToWebhook.loadP50} |`;
+    }),
+    "",
+    `Target p50 < ${s.webhook.targets.p50MaxMs} ms and p99 < ${s.webhook.targets.p99MaxMs} ms: ${yes(s.webhook.targets.met)}.`,
     "",
     "## admin payments list (the console's query, p95 of sequential calls)",
     "",
