@@ -32,9 +32,15 @@ export function postgresCpuMs(): number {
   return seen ? total : NaN;
 }
 
+let countPostgres = true;
+/** Off when the database is embedded: its CPU is inside the processes already counted. */
+export function setPostgresCounted(on: boolean) {
+  countPostgres = on;
+}
+
 /** CPU used by each named process (and PostgreSQL) while `run` runs. */
 export async function measureCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cpuMs: Record<string, number> }> {
-  const sample = () => ({ ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)])), postgres: postgresCpuMs() });
+  const sample = () => ({ ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)])), postgres: countPostgres ? postgresCpuMs() : NaN });
   const before = sample();
   const result = await run();
   const after = sample();

@@ -1,10 +1,30 @@
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
-import { connectPostgres, type Database } from "../../server/db/connect";
+import { connectPostgres, startEmbeddedDatabase, type Database } from "../../server/db/connect";
 import { migrate } from "../../db/migrate";
 
-/** A fresh database for one bench run on the server DATABASE_URL names (dropped after). */
-export async function createBenchDatabase(adminUrl: string): Promise<Database & { drop(): Promise<void> }> {
+/**
+ * A fresh database for one bench run: on the PostgreSQL server `adminUrl` names (dropped
+ * after), or, when it is null, an embedded PGlite for this process only (in `dataDir`, so
+ * another process can open it once this one has closed it; in memory without one).
+ */
+export async function createBenchDatabase(adminUrl: string | null, opts: { dataDir?: string } = {}): Promise<Database & { drop(): Promise<void> }> {
+  if (adminUrl === null) {
+    const db = await startEmbeddedDatabase({ dataDir: opts.dataDir });
+    await migrate(db.sql);
+    let closed = false;
+    return {
+      ...db,
+      async close() {
+        if (!closed) await db.close();
+        closed = true;
+      },
+      async drop() {
+        if (!closed) await db.close();
+        closed = true;
+      },
+    };
+  }
   const name = `astapa_bench_${randomBytes(4).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);

@@ -22,6 +22,8 @@ export interface LoadOptions {
   setupRequest?: (req: { method?: string; path?: string; body?: string; headers?: Record<string, string> }) => object;
   /** Send exactly this many requests (as fast as possible), instead of running for durationSec. */
   amount?: number;
+  /** Called as each response arrives. */
+  onResponse?: (status: number) => void;
 }
 
 /** Runs autocannon (a maintained HTTP load generator) and keeps the figures we report. */
@@ -33,7 +35,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     method: o.method ?? "GET",
     headers: o.headers,
     body: o.body,
-    requests: o.setupRequest ? [{ setupRequest: o.setupRequest as never }] : undefined,
+    requests:
+      o.setupRequest || o.onResponse
+        ? [{ ...(o.setupRequest ? { setupRequest: o.setupRequest as never } : {}), ...(o.onResponse ? { onResponse: o.onResponse as never } : {}) }]
+        : undefined,
   });
   return {
     requestsPerSec: Math.round(result.requests.average),

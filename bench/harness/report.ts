@@ -2,6 +2,8 @@
 export function renderResults(r: any): string {
   const s = r.scenarios;
   const yes = (b: boolean) => (b ? "met" : "**missed**");
+  /** A figure, or a dash where there is none (e.g. PostgreSQL CPU when the database is embedded). */
+  const v = (x: unknown) => (x === null || x === undefined || (typeof x === "number" && Number.isNaN(x)) ? "–" : String(x));
   const lines = [
     "# Benchmark results",
     "",
@@ -38,7 +40,7 @@ export function renderResults(r: any): string {
     ...(["platform", "directSnap"] as const).map((side) => {
       const c = s.create.tenConnections.cpuMsPerRequest[side];
       const ceiling = c.total > 0 ? `${Math.round((r.machine.cpus * 1000) / c.total)} req/s` : "n/a";
-      return `| ${side === "platform" ? "create through the platform" : "direct Snap call"} | ${side === "platform" ? c.platform : "–"} | ${c.simulator} | ${c.postgres} | ${c.loadGenerator} | ${c.total} | ${ceiling} |`;
+      return `| ${side === "platform" ? "create through the platform" : "direct Snap call"} | ${side === "platform" ? v(c.platform) : "–"} | ${v(c.simulator)} | ${v(c.postgres)} | ${v(c.loadGenerator)} | ${v(c.total)} | ${ceiling} |`;
     }),
     "",
     "## callback page (server-rendered), 20 connections",
@@ -57,7 +59,7 @@ export function renderResults(r: any): string {
     "| processed/s | p50 ms | p99 ms | errors | purchases settled after | CPU ms per notification (platform / simulator / PostgreSQL / load generator) |",
     "|---|---|---|---|---|---|",
     `| ${s.notifications.processedPerSec} | ${s.notifications.p50} | ${s.notifications.p99} | ${s.notifications.errors} | ${s.notifications.purchasesSettled} of ${s.notifications.notifications} | ` +
-      `${s.notifications.cpuMsPerNotification.platform} / ${s.notifications.cpuMsPerNotification.simulator} / ${s.notifications.cpuMsPerNotification.postgres} / ${s.notifications.cpuMsPerNotification.loadGenerator} |`,
+      `${v(s.notifications.cpuMsPerNotification.platform)} / ${v(s.notifications.cpuMsPerNotification.simulator)} / ${v(s.notifications.cpuMsPerNotification.postgres)} / ${v(s.notifications.cpuMsPerNotification.loadGenerator)} |`,
     "",
     "## notification → merchant webhook",
     "",

@@ -3,8 +3,13 @@
 import { createServer } from "node:http";
 import postgres from "postgres";
 import { buildStoreRedirectUrl } from "../../server/payments/redirect";
+import { startEmbeddedDatabase } from "../../server/db/connect";
 
-const sql = postgres(process.env.DATABASE_URL!, { max: 10, types: { bigint: { to: 20, from: [20], serialize: String, parse: Number } } });
+// PostgreSQL when DATABASE_URL is set; otherwise the embedded database in DATA_DIR, as the
+// platform opens it (the bench's fallback when no PostgreSQL is reachable).
+const sql = process.env.DATABASE_URL
+  ? postgres(process.env.DATABASE_URL, { max: 10, types: { bigint: { to: 20, from: [20], serialize: String, parse: Number } } })
+  : (await startEmbeddedDatabase({ dataDir: process.env.DATA_DIR })).sql;
 const port = Number(process.env.PORT ?? 4100);
 
 createServer(async (req, res) => {

@@ -39,7 +39,7 @@ async function fill(db: Database, total: number): Promise<string[]> {
  * measured alternately (small, large, small, large …) so machine noise falls on both alike.
  * Reports the p95 of all sequential calls per case. Target: p95 < 50 ms and large/small < 1.5.
  */
-export async function benchAdminList(o: { adminUrl: string; small: number; large: number; samples: number; rounds: number }) {
+export async function benchAdminList(o: { adminUrl: string | null; small: number; large: number; samples: number; rounds: number }) {
   const sizes = [o.small, o.large] as const;
   const dbs: (Database & { drop(): Promise<void> })[] = [];
   try {
