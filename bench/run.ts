@@ -161,8 +161,8 @@ async function main() {
       adminUrl,
       small: 10_000,
       large: smoke ? 20_000 : 1_000_000,
-      samples: smoke ? 20 : 400,
-      rounds: smoke ? 2 : 8,
+      samples: smoke ? 20 : 1000,
+      rounds: smoke ? 2 : 10,
     });
 
     const memory = { platformPeakRssMb: platform.peakRssMb(), targetMb: 250, met: platform.peakRssMb() < 250 };

@@ -116,8 +116,8 @@ describe("query plans", () => {
   }
 
   it("runs the list with plans made for the actual values (plan_cache_mode), and only inside the list's transaction", async () => {
-    const inside = await withCustomPlans(t.sql, async (db) => (await db<{ m: string }[]>`select current_setting('plan_cache_mode') as m`)[0].m);
-    expect(inside).toBe("force_custom_plan");
+    const [inside] = await withCustomPlans(t.sql, (db) => db<{ m: string }[]>`select current_setting('plan_cache_mode') as m`);
+    expect(inside.m).toBe("force_custom_plan");
     const after = await Promise.all(Array.from({ length: 4 }, async () => (await t.sql<{ m: string }[]>`select current_setting('plan_cache_mode') as m`)[0].m));
     expect(after).toEqual(["auto", "auto", "auto", "auto"]);
   });
