@@ -29,6 +29,9 @@ export default function PaymentDetail() {
   const fields: [string, React.ReactNode][] = [
     ["Purchase id", <code key="id">{p.id}</code>],
     ["Order id", <code key="oid">{p.order_id}</code>],
+    ...(p.midtrans_order_id !== p.order_id
+      ? [["Order id at Midtrans (a retried create)", <code key="moid" data-testid="midtrans-order-id">{p.midtrans_order_id}</code>] as [string, React.ReactNode]]
+      : []),
     ["Project", <Link key="pr" to={`/admin/projects/${d.project.id}`}>{d.project.name}</Link>],
     ["Environment", p.environment],
     ["Status", <Badge key="st" value={p.status} testId="payment-status" />],

@@ -7,6 +7,7 @@ import type { PlatformContext } from "../platform/context";
 import { gatewayDomainError, reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../reconcile/reconcile.service";
 import { resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
+import { midtransOrderIdOf } from "../payments/order-id";
 
 /** "Reconcile with Midtrans": Get Status, applied through the state machine; audited with what changed. */
 export async function reconcilePayment(ctx: PlatformContext, actor: Actor, purchaseId: string): Promise<ReconcileResult> {
@@ -81,8 +82,10 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, input: z
     throw new DomainError("validation_failed", `Invalid refund: ${parsed.error.issues[0]?.message}`, Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
   }
   const i = parsed.data;
-  const [p] = await ctx.sql<{ id: string; order_id: string; environment: "sandbox" | "production"; status: string; midtrans_status: string | null; amount: number; refunded_amount: number }[]>`
-    select id, order_id, environment, status, midtrans_status, amount, refunded_amount from purchases where id = ${i.purchaseId}`;
+  const [p] = await ctx.sql<
+    { id: string; order_id: string; midtrans_order_id: string | null; environment: "sandbox" | "production"; status: string; midtrans_status: string | null; amount: number; refunded_amount: number }[]
+  >`
+    select id, order_id, midtrans_order_id, environment, status, midtrans_status, amount, refunded_amount from purchases where id = ${i.purchaseId}`;
   if (!p) throw new DomainError("not_found", "No such payment");
   const refundable = p.amount - p.refunded_amount;
   const partiallyRefunded = p.status === "refund" && p.midtrans_status === "partial_refund";
@@ -96,7 +99,7 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, input: z
   const refundKey = newId("rfd");
   let answer: MidtransTransaction;
   try {
-    answer = await ctx.gateway.refund(p.environment, p.order_id, { refund_key: refundKey, amount, reason: i.reason });
+    answer = await ctx.gateway.refund(p.environment, midtransOrderIdOf(p), { refund_key: refundKey, amount, reason: i.reason });
   } catch (err) {
     const e = gatewayDomainError(err, "Midtrans refused the refund");
     await writeAudit(ctx.sql, actor, { action: "payment.refund", targetType: "purchase", targetId: p.id, details: { outcome: "failed", refund_key: refundKey, amount, reason: i.reason, error: e.message } });
@@ -105,7 +108,7 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, input: z
   // Get Status describes every refund so far; the refund answer only this one.
   let status: MidtransTransaction | null = null;
   try {
-    status = await ctx.gateway.getStatus(p.environment, p.order_id);
+    status = await ctx.gateway.getStatus(p.environment, midtransOrderIdOf(p));
   } catch (err) {
     ctx.logger.warn({ order_id: p.order_id, err: err instanceof Error ? err.message : String(err) }, "get status after refund failed");
   }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { reserveWithCustomPlans, withCustomPlans, type Db, type Sql } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { midtransStatuses, publicStatusOf, type PurchaseStatus } from "../payments/status";
+import { isMidtransRetryOrderId } from "../payments/order-id";
 import type { PlatformContext } from "../platform/context";
 import { listAudit, type AuditEntry } from "./audit.service";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
@@ -84,6 +85,7 @@ function conditions(sql: Db, f: PaymentFilters) {
     const emailPrefix = sql`(lower(p.buyer_email) ~>=~ ${email} and lower(p.buyer_email) ~<~ ${email + MAX_CHAR})`;
     if (PURCHASE_ID.test(q)) c.push(sql`p.id = ${q}`);
     else if (q.includes("@")) c.push(emailPrefix);
+    else if (isMidtransRetryOrderId(q)) c.push(sql`(p.order_id = ${q} or p.midtrans_order_id = ${q})`);
     else c.push(sql`(p.order_id = ${q} or ${emailPrefix})`);
   }
   return c;
@@ -253,6 +255,8 @@ export interface PaymentDetail {
     item_id: string;
     fraud_status: string | null;
     midtrans_transaction_id: string | null;
+    /** The order id Midtrans knows the payment by (differs from order_id after a retried create). */
+    midtrans_order_id: string;
     snap_token: string | null;
     invoice_url: string | null;
     snap_expires_at: string | null;
@@ -345,6 +349,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id?: string;
     item_id: p.item_id,
     fraud_status: p.fraud_status,
     midtrans_transaction_id: p.midtrans_transaction_id,
+    midtrans_order_id: (p.midtrans_order_id as string | null) ?? p.order_id,
     snap_token: p.snap_token,
     invoice_url: p.invoice_url,
     snap_expires_at: iso(p.snap_expires_at),

@@ -99,6 +99,12 @@ describe("payments.list", () => {
     expect(await q("BUDI.")).toEqual(["list-00", "list-01", "list-02"]);
     expect(await q("budi")).toEqual(["list-00", "list-01", "list-02"]);
     expect(await q("budi%")).toEqual([]); // LIKE wildcards are plain characters
+    // The id Midtrans knows a retried create by (what an operator copies from Midtrans's dashboard).
+    await t.sql`update purchases set midtrans_order_id = 'list-05~rabcd1234' where order_id = 'list-05'`;
+    expect(await q("list-05~rabcd1234")).toEqual(["list-05"]);
+    const [found] = (await admin.caller.payments.list({ q: "list-05~rabcd1234" })).items;
+    expect((await admin.caller.payments.detail({ id: found.id })).payment.midtrans_order_id).toBe("list-05~rabcd1234");
+    expect((await admin.caller.payments.detail({ id: seeded[7] })).payment.midtrans_order_id).toBe("list-07");
     expect(await q("b_di")).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
 import { applyMidtransTransaction } from "../payments/apply-status";
-import { findPurchaseByOrderId } from "../payments/payments.queries";
+import { findPurchaseByMidtransOrderId } from "../payments/payments.queries";
 import { environments } from "./gateway";
 import { midtransNotificationSchema } from "./midtrans.schema";
 import { insertNotification, recordNotificationOutcome } from "./notifications.queries";
@@ -61,7 +61,7 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
     return reject(new DomainError("validation_failed", "order_id, status_code, gross_amount and transaction_status are required"));
   }
   const orderId = String(shape.data.order_id);
-  const purchase = await findPurchaseByOrderId(ctx.sql, orderId);
+  const purchase = await findPurchaseByMidtransOrderId(ctx.sql, orderId);
   if (!purchase) {
     // 200 so that Midtrans stops retrying; whether it was genuine is still recorded.
     const valid = environments.some((env) => {

@@ -29,7 +29,7 @@ export async function applyMidtransTransaction(
   const result = await ctx.sql.begin(async (tx): Promise<ApplyOutcome> => {
     const p = await q.lockPurchaseById(tx, purchaseId);
     if (!p) return { outcome: "ignored", reason: "purchase not found" };
-    if (t.order_id !== p.order_id) return { outcome: "ignored", reason: "order_id differs from the purchase" };
+    if (t.order_id !== p.order_id && t.order_id !== p.midtrans_order_id) return { outcome: "ignored", reason: "order_id differs from the purchase" };
     if (gross !== p.amount) {
       return { outcome: "ignored", reason: `amount_mismatch: Midtrans says ${String(t.gross_amount)}, purchase is ${p.amount}` };
     }

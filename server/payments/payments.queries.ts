@@ -1,11 +1,7 @@
 import type { Db } from "../db/connect";
 import type { MidtransStatus, PurchaseStatus } from "./status";
 import type { PurchaseRow } from "./payments.schema";
-
-export async function findPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId}`;
-  return row;
-}
+import { isMidtransRetryOrderId } from "./order-id";
 
 export async function lockPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId} for update`;
@@ -51,9 +47,15 @@ export async function tryInsertCreatingPurchase(db: Db, p: NewPurchase): Promise
 }
 
 /** A failed creation is retried in place: same purchase_id, the new request's details. */
-export async function restartFailedPurchase(db: Db, id: string, p: Omit<NewPurchase, "id" | "project_id" | "order_id" | "idempotency_key">): Promise<PurchaseRow> {
+export async function restartFailedPurchase(
+  db: Db,
+  id: string,
+  p: Omit<NewPurchase, "id" | "project_id" | "order_id" | "idempotency_key">,
+  nextMidtransOrderId: string | null,
+): Promise<PurchaseRow> {
   const [row] = await db<PurchaseRow[]>`
     update purchases set environment = ${p.environment}, amount = ${p.amount}, buyer_email = ${p.buyer_email},
+      midtrans_order_id = coalesce(${nextMidtransOrderId}, midtrans_order_id),
       buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${db.json(p.metadata as never)},
       status = 'creating', create_error = null, created_at = now(), updated_at = now()
     where id = ${id}
@@ -84,9 +86,22 @@ export async function markSnapCreated(
   return row;
 }
 
-export async function markCreateFailed(db: Db, id: string, error: string): Promise<void> {
-  await db`update purchases set status = 'create_failed', create_error = ${error}, updated_at = now()
+/**
+ * A failed Snap call. `nextMidtransOrderId`: when the call may have reached Midtrans (no
+ * answer, 5xx), the id it used may be taken there now, so the retry will use this one.
+ */
+export async function markCreateFailed(db: Db, id: string, error: string, nextMidtransOrderId: string | null): Promise<void> {
+  await db`update purchases set status = 'create_failed', create_error = ${error}, updated_at = now(),
+             midtrans_order_id = coalesce(${nextMidtransOrderId}, midtrans_order_id)
            where id = ${id} and status = 'creating'`;
+}
+
+/** The purchase a Midtrans order id names: its own order_id, or the id a retried create used. */
+export async function findPurchaseByMidtransOrderId(db: Db, midtransOrderId: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${midtransOrderId}`;
+  if (row || !isMidtransRetryOrderId(midtransOrderId)) return row;
+  const [retried] = await db<PurchaseRow[]>`select * from purchases where midtrans_order_id = ${midtransOrderId}`;
+  return retried;
 }
 
 export async function updatePurchaseStatus(
@@ -149,5 +164,8 @@ export async function findVerifyRow(db: Db, orderId: string): Promise<VerifyRow 
            pr.store_url_template
     from purchases p join projects pr on pr.id = p.project_id
     where p.order_id = ${orderId}`;
-  return row;
+  if (row || !isMidtransRetryOrderId(orderId)) return row;
+  // Snap sends the buyer back with the order id it knows, which for a retried create is not the merchant's.
+  const [retried] = await db<{ order_id: string }[]>`select order_id from purchases where midtrans_order_id = ${orderId}`;
+  return retried ? findVerifyRow(db, retried.order_id) : undefined;
 }

@@ -79,6 +79,8 @@ export interface PurchaseRow {
   project_id: string;
   environment: Environment;
   order_id: string;
+  /** Set only when Midtrans knows the purchase by another id than order_id (a retried create). */
+  midtrans_order_id: string | null;
   amount: number;
   currency: string;
   buyer_email: string;

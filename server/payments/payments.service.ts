@@ -18,6 +18,7 @@ import {
 } from "./payments.schema";
 import { buildStoreRedirectUrl } from "./redirect";
 import { publicStatusOf } from "./status";
+import { midtransOrderIdOf, newMidtransRetryOrderId } from "./order-id";
 
 /** Snap pages live 24 h by default (midtrans-facts). */
 const SNAP_LIFETIME_MS = 24 * 3600_000;
@@ -98,7 +99,9 @@ async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, project
     if (existing.status === "pending" && existing.invoice_url && same) return { kind: "existing", purchase: existing };
     const staleCreating = existing.status === "creating" && ctx.now().getTime() - existing.updated_at.getTime() > STALE_CREATING_MS;
     if ((existing.status === "create_failed" || staleCreating) && (by === "order_id" || same)) {
-      return { kind: "retry", purchase: await q.restartFailedPurchase(tx, existing.id, fields) };
+      // A request that died mid-call may have created the Snap transaction: do not reuse its id.
+      const nextMidtransOrderId = staleCreating ? newMidtransRetryOrderId(existing.order_id) : null;
+      return { kind: "retry", purchase: await q.restartFailedPurchase(tx, existing.id, fields, nextMidtransOrderId) };
     }
     if (existing.status === "creating" && same) {
       throw new DomainError("request_in_progress", "A request for this purchase is still being processed; retry in a few seconds");
@@ -151,7 +154,7 @@ async function startPurchase(
     snap = await ctx.gateway.createSnapTransaction(
       environment,
       {
-        transaction_details: { order_id: purchase.order_id, gross_amount: purchase.amount },
+        transaction_details: { order_id: midtransOrderIdOf(purchase), gross_amount: purchase.amount },
         customer_details: { email: purchase.buyer_email, ...(purchase.buyer_name ? { first_name: purchase.buyer_name } : {}) },
         item_details: [{ id: purchase.item_id.slice(0, 50), price: purchase.amount, quantity: 1, name: displayItemName(purchase).slice(0, 50) }],
         callbacks: { finish: `${ctx.config.publicUrl}/purchase/callback` },
@@ -161,7 +164,11 @@ async function startPurchase(
     );
   } catch (e) {
     const err = e instanceof MidtransGatewayError ? e : new MidtransGatewayError("unreachable", String(e), null);
-    await q.markCreateFailed(ctx.sql, purchase.id, `${err.kind}: ${err.message}`.slice(0, 1000));
+    // No answer or a 5xx: Midtrans may have created the transaction all the same, and would
+    // then refuse this order id forever ("sudah digunakan"). The retry asks under a fresh one.
+    // A 4xx is a definite no: the same id again (it may be taken outside Astapa).
+    const nextMidtransOrderId = err.retryable ? newMidtransRetryOrderId(purchase.order_id) : null;
+    await q.markCreateFailed(ctx.sql, purchase.id, `${err.kind}: ${err.message}`.slice(0, 1000), nextMidtransOrderId);
     ctx.logger.warn({ order_id: purchase.order_id, kind: err.kind, httpStatus: err.httpStatus }, "snap create failed");
     throw new DomainError(
       "gateway_error",

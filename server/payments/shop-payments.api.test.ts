@@ -195,17 +195,79 @@ describe("POST /api/platform/shop-payment", () => {
       expect(await t.sql`select id from purchases where order_id = ${id}`).toHaveLength(1);
     });
 
-    it("passes Midtrans's own 4xx message through as 502", async () => {
-      const id = orderId("taken");
-      // The order id is already used at Midtrans (created outside Astapa).
+    const directSnap = () => {
       const snap = new midtransClient.Snap({ isProduction: false, serverKey: TEST_SERVER_KEY });
       snap.apiConfig.getSnapApiBaseUrl = () => `${t.simulator.url}/snap/v1`;
-      await snap.createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } });
-      const r = await create(seedBody(id));
-      expect(r.status).toBe(502);
-      expect(r.json.error.code).toBe("gateway_error");
-      expect(r.json.error.message).toContain("sudah digunakan");
-      expect(r.json.error.retryable).toBe(false);
+      return snap;
+    };
+
+    it("passes Midtrans's own 4xx message through as 502, and a retry never switches to another Midtrans order id", async () => {
+      const id = orderId("taken");
+      // The order id is already used at Midtrans (created outside Astapa): a second Midtrans
+      // transaction for the same order could be paid twice, so Astapa keeps refusing.
+      await directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await create(seedBody(id));
+        expect(r.status).toBe(502);
+        expect(r.json.error.code).toBe("gateway_error");
+        expect(r.json.error.message).toContain("sudah digunakan");
+        expect(r.json.error.retryable).toBe(false);
+      }
+      const [row] = await t.sql`select status, midtrans_order_id from purchases where order_id = ${id}`;
+      expect(row).toEqual({ status: "create_failed", midtrans_order_id: null });
+    });
+
+    it("a request that died mid-call is taken over after 2 minutes under a fresh Midtrans order id (the dead call may have created it)", async () => {
+      const id = orderId("dead");
+      const body = seedBody(id);
+      // What a process killed during its Snap call leaves: a `creating` row, and the transaction at Midtrans.
+      await t.sql`
+        insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_name, metadata, status, created_at, updated_at)
+        values (${`pur_dead${seq++}x`}, ${m.project_id}, 'sandbox', ${id}, ${body.amount}, ${body.buyer_email}, ${body.buyer_name}, ${body.item_name},
+                ${t.sql.json(body.metadata)}, 'creating', now() - interval '3 minutes', now() - interval '3 minutes')`;
+      await directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } });
+      const r = await create(body);
+      expect(r.status).toBe(201);
+      const [row] = await t.sql`select status, midtrans_order_id from purchases where order_id = ${id}`;
+      expect(row.status).toBe("pending");
+      expect(row.midtrans_order_id).toMatch(new RegExp(`^${id}~r[0-9a-z]{8}$`));
+    });
+
+    it("a lost answer (Midtrans created the transaction, the platform timed out): the retry asks under a fresh Midtrans order id, and the payment completes", async () => {
+      const id = orderId("lost");
+      // Snap answers after the platform's 1 s timeout, but still creates the transaction.
+      t.simulator.setFaults({ apiLatencyMs: 1500 });
+      try {
+        const first = await create(seedBody(id));
+        expect(first.status).toBe(502);
+        expect(first.json.error.retryable).toBe(true);
+        await waitFor(() => t.simulator.getTransaction(id), { what: "the Snap transaction the platform never heard of" });
+      } finally {
+        t.simulator.setFaults({});
+      }
+      // Midtrans now refuses this order id for good.
+      await expect(directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } })).rejects.toMatchObject({ httpStatusCode: 400 });
+
+      const retry = await create(seedBody(id));
+      expect(retry.status).toBe(201);
+      expect(retry.json.order_id).toBe(id);
+      const [row] = await t.sql<{ id: string; midtrans_order_id: string }[]>`select id, midtrans_order_id from purchases where order_id = ${id}`;
+      expect(row.midtrans_order_id).toMatch(new RegExp(`^${id}~r[0-9a-z]{8}$`));
+      expect(t.simulator.getTransaction(row.midtrans_order_id)).toBeDefined();
+      expect(retry.json.invoice_url).not.toBe(`${t.simulator.url}/snap/v4/redirection/${t.simulator.getTransaction(id)!.token}`);
+
+      // The buyer pays; Midtrans notifies under its own order id; the merchant's order_id settles.
+      await t.simulator.pay(row.midtrans_order_id, { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" });
+      await waitFor(async () => (await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}`)).json.status === "settlement", { what: "settlement" });
+      const [settled] = await t.sql`select status, midtrans_status from purchases where id = ${row.id}`;
+      expect(settled.status).toBe("settlement");
+      expect(["capture", "settlement"]).toContain(settled.midtrans_status);
+      // Snap sends the buyer back with the id it knows: the callback page and verify resolve it.
+      const viaMidtransId = await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${row.midtrans_order_id}`);
+      expect(viaMidtransId.json).toMatchObject({ order_id: id, status: "settlement" });
+      // The Midtrans id is not a second payment, and a made-up retry id finds nothing.
+      expect(await t.sql`select id from purchases where order_id = ${id} or midtrans_order_id = ${row.midtrans_order_id}`).toHaveLength(1);
+      expect((await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}~rzzzzzzzz`)).status).toBe(404);
     });
   });
 });

@@ -6,6 +6,7 @@ import { applyMidtransTransaction } from "../payments/apply-status";
 import { insertStatusHistory, lockPurchaseById } from "../payments/payments.queries";
 import type { PlatformContext } from "../platform/context";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { midtransOrderIdOf } from "../payments/order-id";
 
 /** What a payment looked like before and after a reconcile: the console shows the difference. */
 export interface PaymentSnapshot {
@@ -44,6 +45,7 @@ export interface ReconcileResult {
 interface PurchaseState {
   id: string;
   order_id: string;
+  midtrans_order_id: string | null;
   environment: "sandbox" | "production";
   status: string;
   midtrans_status: string | null;
@@ -64,7 +66,7 @@ const snapshot = (p: PurchaseState): PaymentSnapshot => ({
 
 async function readState(db: Db, purchaseId: string): Promise<PurchaseState | undefined> {
   const [row] = await db<PurchaseState[]>`
-    select id, order_id, environment, status, midtrans_status, fraud_status, refunded_amount, paid_at, snap_expires_at, created_at
+    select id, order_id, midtrans_order_id, environment, status, midtrans_status, fraud_status, refunded_amount, paid_at, snap_expires_at, created_at
     from purchases where id = ${purchaseId}`;
   return row;
 }
@@ -117,7 +119,7 @@ export async function reconcilePurchase(
   if (!before) throw new DomainError("not_found", "No such payment");
   let t: MidtransTransaction | null;
   try {
-    t = await ctx.gateway.getStatus(before.environment, before.order_id);
+    t = await ctx.gateway.getStatus(before.environment, midtransOrderIdOf(before));
   } catch (err) {
     await markChecked(ctx, purchaseId);
     throw gatewayDomainError(err, "Midtrans Get Status failed");
