@@ -21,9 +21,10 @@ async function create(t: TestPlatform, m: { client_id: string; client_secret: st
 
 /** Payments whose stored public status differs from what Midtrans (the simulator) says. */
 async function wrongStatuses(t: TestPlatform, orderIds: string[]) {
-  const rows = await t.sql<{ order_id: string; status: string }[]>`select order_id, status from purchases where order_id = any(${orderIds})`;
+  const rows = await t.sql<{ order_id: string; midtrans_order_id: string | null; status: string }[]>`
+    select order_id, midtrans_order_id, status from purchases where order_id = any(${orderIds})`;
   return rows.filter((r) => {
-    const sim = t.simulator.getTransaction(r.order_id);
+    const sim = t.simulator.getTransaction(r.midtrans_order_id ?? r.order_id);
     const raw = sim?.transaction_status;
     const truth = raw && isMidtransStatus(raw) ? toPublicStatus(raw, sim?.fraud_status) : "pending";
     return truth !== r.status;
@@ -47,12 +48,17 @@ export async function runMidtransFaultScenarios(opts: { databaseUrl?: string; pe
       ["HTTP 503", { apiErrorRate: 1, apiErrorStatus: 503 }, 502],
       ["no answer (timeout)", { apiTimeoutRate: 1 }, 502],
       ["dropped connection", { apiDropConnectionRate: 1 }, 502],
+      // Snap creates the transaction but answers after the platform gave up: the retry must not
+      // hit "order_id sudah digunakan" (it asks under a fresh Midtrans order id).
+      ["answer lost (late)", { apiLatencyMs: TIMEOUT_MS + 500 }, 502],
     ];
     const create_: Record<string, unknown> = {};
     for (const [name, faults, expected] of modes) {
       t.simulator.setFaults(faults);
       const ids = Array.from({ length: n }, (_, i) => `flt-${run}-${name.replace(/\W+/g, "")}-${i}`);
       const answers = await Promise.all(ids.map((id) => create(t, m, id)));
+      // A late answer: retry only once Midtrans has created what the platform gave up on.
+      if ((faults.apiLatencyMs ?? 0) > TIMEOUT_MS) await waitFor(() => ids.every((id) => t.simulator.getTransaction(id)), { what: "the late Snap transactions" });
       t.simulator.setFaults({});
       const retried = expected === 502 ? await Promise.all(ids.map((id) => create(t, m, id))) : [];
       create_[name] = {

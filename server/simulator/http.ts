@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { apiRoutes } from "./api-routes";
+import { apiRoutes, jsonBody } from "./api-routes";
 import { controlRoutes } from "./control-routes";
 import type { SimulatorEngine } from "./engine";
 import type { FaultInjector } from "./faults";
@@ -12,7 +12,10 @@ export const FAULTY_API_PATHS = ["/snap/v1", "/v2"];
 export function createApp(engine: SimulatorEngine, notifier: Notifier, logger: SimLogger, faults: FaultInjector): Express {
   const app = express();
   app.disable("x-powered-by");
-  // First, so a faulted call has no effect and a delayed one sees the state after its delay.
+  // The body is read before any fault: like Midtrans, a call that was fully sent is processed
+  // even when its client hangs up during the delay (the answer is lost, the transaction is not).
+  app.use(FAULTY_API_PATHS, jsonBody);
+  // Then faults, so a faulted call has no effect and a delayed one sees the state after its delay.
   app.use(FAULTY_API_PATHS, faults.apiMiddleware());
   // Deadlines pass between requests: settle them first so every answer reflects the current time.
   app.use((_req, _res, next) => {
