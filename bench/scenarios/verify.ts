@@ -7,13 +7,17 @@ import { runLoad, round, type LoadResult } from "../harness/load";
  */
 export async function benchVerify(o: { platformUrl: string; referenceUrl: string; orderIds: string[]; rounds: number; durationSec: number; connections: number }) {
   const pick = () => o.orderIds[Math.floor(Math.random() * o.orderIds.length)];
-  const run = (base: string) =>
+  const run = (base: string, durationSec = o.durationSec) =>
     runLoad({
       url: `${base}/api/platform/shop-payment/verify?order_id=${o.orderIds[0]}`,
       connections: o.connections,
-      durationSec: o.durationSec,
+      durationSec,
       setupRequest: (req) => ({ ...req, path: `/api/platform/shop-payment/verify?order_id=${pick()}` }),
     });
+  // Warm-up, not measured: JIT, connection pools and the database's cache, for both alike
+  // (otherwise the first round of whichever runs first pays for them).
+  await run(o.platformUrl, 2);
+  await run(o.referenceUrl, 2);
   const platform: LoadResult[] = [];
   const reference: LoadResult[] = [];
   for (let i = 0; i < o.rounds; i++) {
