@@ -96,12 +96,18 @@ export async function markCreateFailed(db: Db, id: string, error: string, nextMi
            where id = ${id} and status = 'creating'`;
 }
 
-/** The purchase a Midtrans order id names: its own order_id, or the id a retried create used. */
+/**
+ * The purchase a Midtrans order id names: the one a retried create used it for, else the
+ * purchase with that order_id. A retry id comes first: Midtrans never lets two transactions
+ * share an id, so even a merchant order_id that happens to look the same cannot own it.
+ */
 export async function findPurchaseByMidtransOrderId(db: Db, midtransOrderId: string): Promise<PurchaseRow | undefined> {
+  if (isMidtransRetryOrderId(midtransOrderId)) {
+    const [retried] = await db<PurchaseRow[]>`select * from purchases where midtrans_order_id = ${midtransOrderId}`;
+    if (retried) return retried;
+  }
   const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${midtransOrderId}`;
-  if (row || !isMidtransRetryOrderId(midtransOrderId)) return row;
-  const [retried] = await db<PurchaseRow[]>`select * from purchases where midtrans_order_id = ${midtransOrderId}`;
-  return retried;
+  return row;
 }
 
 export async function updatePurchaseStatus(
@@ -158,14 +164,18 @@ export interface VerifyRow {
 
 /** One index lookup: everything the public verify endpoint and the callback page show. */
 export async function findVerifyRow(db: Db, orderId: string): Promise<VerifyRow | undefined> {
+  // Snap sends the buyer back with the order id it knows, which for a retried create is not the
+  // merchant's. Such an id is the retried purchase's, as for notifications (Midtrans ids are unique).
+  let merchantOrderId = orderId;
+  if (isMidtransRetryOrderId(orderId)) {
+    const [retried] = await db<{ order_id: string }[]>`select order_id from purchases where midtrans_order_id = ${orderId}`;
+    if (retried) merchantOrderId = retried.order_id;
+  }
   const [row] = await db<VerifyRow[]>`
     select p.order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
            p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug,
            pr.store_url_template
     from purchases p join projects pr on pr.id = p.project_id
-    where p.order_id = ${orderId}`;
-  if (row || !isMidtransRetryOrderId(orderId)) return row;
-  // Snap sends the buyer back with the order id it knows, which for a retried create is not the merchant's.
-  const [retried] = await db<{ order_id: string }[]>`select order_id from purchases where midtrans_order_id = ${orderId}`;
-  return retried ? findVerifyRow(db, retried.order_id) : undefined;
+    where p.order_id = ${merchantOrderId}`;
+  return row;
 }
