@@ -1,8 +1,9 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { isBadRequest, load, requireAdmin } from "~/admin.server";
 import { ActionButton, Badge, Empty, ErrorNote, Progress } from "~/components/admin/ui";
+import { useBatchRun } from "~/components/admin/hooks";
 import { formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
 
@@ -60,35 +61,16 @@ function RetryOne({ eventId, onDone }: { eventId: string; onDone: () => void }) 
 }
 
 function RetryAll({ kind, total }: { kind: Kind; total: number }) {
-  const revalidator = useRevalidator();
-  const [run, setRun] = useState<{ tried: number; delivered: number; failed: number; done: boolean } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const stop = useRef(false);
-  async function start() {
+  type Run = { tried: number; delivered: number; failed: number; done: boolean };
+  const { run, busy, error, start: startRun, stop } = useBatchRun<Run, RouterOutputs["webhooks"]["retryBatch"]>();
+  function start() {
     if (!window.confirm(`Send ${total} webhook${total === 1 ? "" : "s"} again now?`)) return;
-    setBusy(true);
-    setError(null);
-    stop.current = false;
     const before = new Date().toISOString();
-    let state = { tried: 0, delivered: 0, failed: 0, done: false };
-    setRun(state);
-    try {
-      let cursor: string | null = null;
-      for (;;) {
-        const b: RouterOutputs["webhooks"]["retryBatch"] = await trpc.webhooks.retryBatch.mutate({ kind, before, cursor, batchSize: 5 });
-        state = { tried: state.tried + b.tried, delivered: state.delivered + b.delivered, failed: state.failed + b.failed, done: b.done };
-        setRun(state);
-        if (b.done || !b.nextCursor || stop.current) break;
-        cursor = b.nextCursor;
-      }
-      setRun({ ...state, done: true });
-      revalidator.revalidate();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    return startRun({
+      init: () => ({ tried: 0, delivered: 0, failed: 0, done: false }),
+      batch: (cursor) => trpc.webhooks.retryBatch.mutate({ kind, before, cursor, batchSize: 5 }),
+      fold: (state, b) => ({ tried: state.tried + b.tried, delivered: state.delivered + b.delivered, failed: state.failed + b.failed, done: b.done }),
+    });
   }
   return (
     <div>
@@ -97,7 +79,7 @@ function RetryAll({ kind, total }: { kind: Kind; total: number }) {
           Retry all ({total})
         </ActionButton>
         {busy ? (
-          <button type="button" className="a-btn a-btn-quiet" onClick={() => (stop.current = true)}>
+          <button type="button" className="a-btn a-btn-quiet" onClick={stop}>
             Stop after this batch
           </button>
         ) : null}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { reserveWithCustomPlans, withCustomPlans, type Db, type Sql } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { midtransStatuses, publicStatusOf, type PurchaseStatus } from "../payments/status";
-import { isMidtransRetryOrderId } from "../payments/order-id";
+import { isMidtransRetryOrderId, midtransOrderIdOf } from "../payments/order-id";
 import type { PlatformContext } from "../platform/context";
 import { listAudit, type AuditEntry } from "./audit.service";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
@@ -349,7 +349,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id?: string;
     item_id: p.item_id,
     fraud_status: p.fraud_status,
     midtrans_transaction_id: p.midtrans_transaction_id,
-    midtrans_order_id: (p.midtrans_order_id as string | null) ?? p.order_id,
+    midtrans_order_id: midtransOrderIdOf(p as unknown as ListRow & { midtrans_order_id: string | null }),
     snap_token: p.snap_token,
     invoice_url: p.invoice_url,
     snap_expires_at: iso(p.snap_expires_at),

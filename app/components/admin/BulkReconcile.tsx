@@ -1,6 +1,6 @@
-import { useRef, useState } from "react";
-import { useRevalidator } from "@remix-run/react";
-import { errorMessage, trpc, type RouterOutputs } from "../../lib/admin/trpc";
+import { useState } from "react";
+import { trpc, type RouterOutputs } from "../../lib/admin/trpc";
+import { useBatchRun } from "./hooks";
 import { ActionButton, ErrorNote, Progress } from "./ui";
 
 type Item = RouterOutputs["reconcile"]["pendingBatch"]["items"][number];
@@ -10,45 +10,26 @@ type Item = RouterOutputs["reconcile"]["pendingBatch"]["items"][number];
  * mutation again and again, showing progress, and ends with a summary (checked, changed, failed).
  */
 export function BulkReconcile() {
-  const revalidator = useRevalidator();
   const [minutes, setMinutes] = useState(60);
-  const [run, setRun] = useState<{ total: number; checked: number; changed: number; failed: number; done: boolean; items: Item[] } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [stopRequested, setStopRequested] = useState(false);
-  const stopRef = useRef(false);
+  type Run = { total: number; checked: number; changed: number; failed: number; done: boolean; items: Item[] };
+  const { run, busy, error, stopping, start: startRun, stop } = useBatchRun<Run, RouterOutputs["reconcile"]["pendingBatch"]>();
 
-  async function start() {
-    setBusy(true);
-    setError(null);
-    setStopRequested(false);
-    stopRef.current = false;
-    try {
-      const { total } = await trpc.reconcile.countPending.query({ olderThanMinutes: minutes });
-      let state = { total, checked: 0, changed: 0, failed: 0, done: false, items: [] as Item[] };
-      setRun(state);
-      let cursor: string | null = null;
-      for (;;) {
-        const batch: RouterOutputs["reconcile"]["pendingBatch"] = await trpc.reconcile.pendingBatch.mutate({ olderThanMinutes: minutes, cursor, batchSize: 10 });
-        state = {
-          total: Math.max(state.total, state.checked + batch.checked),
-          checked: state.checked + batch.checked,
-          changed: state.changed + batch.changed,
-          failed: state.failed + batch.failed,
-          done: batch.done,
-          items: [...state.items, ...batch.items.filter((i) => i.changed || i.outcome === "failed")],
-        };
-        setRun(state);
-        if (batch.done || !batch.nextCursor || stopRef.current) break;
-        cursor = batch.nextCursor;
-      }
-      setRun({ ...state, done: true });
-      revalidator.revalidate();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+  function start() {
+    return startRun({
+      init: async () => {
+        const { total } = await trpc.reconcile.countPending.query({ olderThanMinutes: minutes });
+        return { total, checked: 0, changed: 0, failed: 0, done: false, items: [] };
+      },
+      batch: (cursor) => trpc.reconcile.pendingBatch.mutate({ olderThanMinutes: minutes, cursor, batchSize: 10 }),
+      fold: (state, batch) => ({
+        total: Math.max(state.total, state.checked + batch.checked),
+        checked: state.checked + batch.checked,
+        changed: state.changed + batch.changed,
+        failed: state.failed + batch.failed,
+        done: batch.done,
+        items: [...state.items, ...batch.items.filter((i) => i.changed || i.outcome === "failed")],
+      }),
+    });
   }
 
   return (
@@ -68,11 +49,8 @@ export function BulkReconcile() {
           <button
             type="button"
             className="a-btn a-btn-quiet"
-            onClick={() => {
-              stopRef.current = true;
-              setStopRequested(true);
-            }}
-            disabled={stopRequested}
+            onClick={stop}
+            disabled={stopping}
           >
             Stop after this batch
           </button>
