@@ -3,7 +3,7 @@
 import { redirect } from "@remix-run/node";
 import type { AppLoadContext } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
-import { infoFromFetch, isSameOrigin } from "../server/admin/request";
+import { infoFromFetch, isSameOrigin } from "../server/http/request-info";
 import { clearedSessionCookie, login, logout, readSessionToken, sessionCookie } from "../server/admin/sessions.service";
 import { createCaller, createTrpcContext, type AdminCaller } from "../server/trpc/context";
 import type { AdminSession } from "../server/admin/sessions.service";

@@ -5,8 +5,8 @@
 // simulator in-process and the workers started as `npm start` starts them. Asserts nothing.
 import { pathToFileURL } from "node:url";
 import { startTestPlatform, type TestPlatform } from "../server/testing/platform";
-import { startWorkers } from "../server/workers";
-import { startReceiver } from "../server/webhooks/testing";
+import { startWorkers } from "../server/runtime/workers";
+import { startReceiver } from "../server/testing/webhooks";
 
 export interface WebhookLatencyOptions {
   /** Worker tuning (experiments). */

@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadRemixBuild } from "../server/http/server";
+import { loadRemixBuild } from "../server/runtime/http-server";
 import { startTestPlatform } from "../server/testing/platform";
 import { ensureFirstAdmin } from "../server/admin/admin-users.service";
 

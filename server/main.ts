@@ -1,10 +1,10 @@
 import { loadEnv } from "./config/env";
 import { createLogger } from "./config/logger";
-import { createPlatform } from "./platform/platform";
-import { listen, loadRemixBuild } from "./http/server";
+import { createPlatform } from "./runtime/platform";
+import { listen, loadRemixBuild } from "./runtime/http-server";
 import { ensureDemoProject } from "./projects/demo";
 import { ensureFirstAdmin } from "./admin/admin-users.service";
-import { startWorkers } from "./workers";
+import { startWorkers } from "./runtime/workers";
 
 /** One process: the Remix app, the REST adapter, tRPC and the background workers. */
 async function main() {

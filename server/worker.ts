@@ -1,7 +1,7 @@
 import { loadEnv } from "./config/env";
 import { createLogger } from "./config/logger";
-import { createPlatform } from "./platform/platform";
-import { startWorkers } from "./workers";
+import { createPlatform } from "./runtime/platform";
+import { startWorkers } from "./runtime/workers";
 
 /** `npm run worker`: the background workers alone, sharing DATABASE_URL with web processes. */
 async function main() {

@@ -2,7 +2,7 @@
 // bound with 502 gateway_error and stays retryable; statuses converge to Midtrans's truth
 // (via notification, Get Status or the reconcile sweep); never a wrong status.
 import { startTestPlatform, waitFor, type TestPlatform } from "../../server/testing/platform";
-import { startReconcileSweep } from "../../server/reconcile/sweep";
+import { startReconcileSweep } from "../../server/payments/sweep";
 import { toPublicStatus, isMidtransStatus } from "../../server/payments/status";
 import type { FaultConfig } from "../../server/simulator";
 

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { appRouter } from "../trpc/router";
-import { ADMIN_PASSWORD, anonymousCaller, signedInAdmin } from "./testing";
+import { ADMIN_PASSWORD, anonymousCaller, signedInAdmin } from "../testing/admin";
 import { createAdmin, ensureFirstAdmin } from "./admin-users.service";
 import { systemActor } from "./audit.service";
 import { login, logout, resolveSession, sessionCookie, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS, readSessionToken } from "./sessions.service";
 import { hashPassword, verifyPassword } from "./passwords";
-import { isSameOrigin } from "./request";
+import { isSameOrigin } from "../http/request-info";
 
 let t: TestPlatform;
 beforeAll(async () => {

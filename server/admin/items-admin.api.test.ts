@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { getJson } from "../testing/http";
-import { anonymousCaller, signedInAdmin } from "./testing";
+import { anonymousCaller, signedInAdmin } from "../testing/admin";
 
 let t: TestPlatform;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;

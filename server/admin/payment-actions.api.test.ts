@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platform";
 import { postJson } from "../testing/http";
-import { startReceiver, type Receiver } from "../webhooks/testing";
-import { signedInAdmin } from "./testing";
+import { startReceiver, type Receiver } from "../testing/webhooks";
+import { signedInAdmin } from "../testing/admin";
 
 let t: TestPlatform;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;

@@ -4,7 +4,7 @@ import { newId } from "../lib/ids";
 import type { MidtransTransaction } from "../midtrans/midtrans.schema";
 import { applyMidtransTransaction } from "../payments/apply-status";
 import type { PlatformContext } from "../platform/context";
-import { gatewayDomainError, reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../reconcile/reconcile.service";
+import { gatewayDomainError, reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../payments/reconcile.service";
 import { resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 import { midtransOrderIdOf } from "../payments/order-id";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
-import { seedPurchases, signedInAdmin } from "./testing";
+import { seedPurchases, signedInAdmin } from "../testing/admin";
 import { csvCell, parseFilters, paymentListQuery, type PaymentListItem } from "./payments-admin.service";
 import { withCustomPlans } from "../db/connect";
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { postJson } from "../testing/http";
-import { seedEvents, startReceiver, type Receiver } from "../webhooks/testing";
+import { seedEvents, startReceiver, type Receiver } from "../testing/webhooks";
 import { authenticateClient } from "../projects/projects.service";
-import { seedPurchases, signedInAdmin } from "./testing";
+import { seedPurchases, signedInAdmin } from "../testing/admin";
 import { jakartaDayStart } from "./dashboard.service";
 
 let t: TestPlatform;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_AMOUNT_IDR } from "../payments/payments.schema";
+import { MAX_AMOUNT_IDR } from "../lib/money";
 
 export const SENTINEL_ITEM_ID = "__direct__";
 

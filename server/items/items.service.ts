@@ -1,18 +1,11 @@
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { zodFields } from "../payments/payments.service";
+import { parseInput } from "../lib/validation";
 import * as q from "./items.queries";
 import { itemInput, SENTINEL_ITEM_ID, type ItemRow } from "./items.schema";
 
-function parseItem(input: unknown) {
-  const parsed = itemInput.safeParse(input);
-  if (!parsed.success) {
-    const fields = zodFields(parsed.error.issues);
-    throw new DomainError("validation_failed", `Invalid item: ${Object.values(fields)[0]}`, fields);
-  }
-  return parsed.data;
-}
+const parseItem = (input: unknown) => parseInput(itemInput, input, "Invalid item");
 
 export async function createItem(db: Db, projectId: string, input: unknown): Promise<ItemRow> {
   return q.insertItem(db, projectId, newId("item", 20), parseItem(input));

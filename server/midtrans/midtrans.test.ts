@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { midtransSignature, verifyMidtransSignature } from "./signature";
-import { formatJakartaTime, parseJakartaTime, toIsoSeconds } from "./time";
+import { toIsoSeconds } from "../lib/time";
+import { formatJakartaTime, parseJakartaTime } from "./time";
 import { parseIdrAmount, refundedAmountOf, midtransTransactionSchema } from "./midtrans.schema";
 
 const KEY = "SB-Mid-server-abc";

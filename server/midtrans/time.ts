@@ -22,8 +22,3 @@ export function formatJakartaTime(date: Date, withOffset = false): string {
   const s = `${j.getUTCFullYear()}-${p(j.getUTCMonth() + 1)}-${p(j.getUTCDate())} ${p(j.getUTCHours())}:${p(j.getUTCMinutes())}:${p(j.getUTCSeconds())}`;
   return withOffset ? `${s} +0700` : s;
 }
-
-/** `2026-05-06T10:00:00Z`: UTC ISO 8601 without milliseconds (the seed's webhook format). */
-export function toIsoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

@@ -1,7 +1,8 @@
 import type { PlatformContext } from "../platform/context";
 import { parseIdrAmount, refundedAmountOf, type MidtransTransaction } from "../midtrans/midtrans.schema";
 import { parseJakartaTime } from "../midtrans/time";
-import { enqueueWebhookEvent, itemPurchasedPayload } from "../webhooks/events";
+import { enqueueWebhookEvent } from "../webhooks/events";
+import { itemPurchasedPayload } from "./purchase-events";
 import * as q from "./payments.queries";
 import { displayItemName } from "./payments.service";
 import { decideTransition, isMidtransStatus, toPublicStatus, type PurchaseStatus } from "./status";

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Environment } from "../midtrans/gateway";
 import type { MidtransStatus, PublicStatus, PurchaseStatus } from "./status";
+import { MAX_AMOUNT_IDR } from "../lib/money";
+import { ORDER_ID_PATTERN } from "./order-id";
 
-/** Largest amount accepted (IDR): Midtrans's card ceiling, documented in the README. */
-export const MAX_AMOUNT_IDR = 999_999_999;
+export { MAX_AMOUNT_IDR };
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_MAX_VALUE_CHARS = 500;
 export const METADATA_MAX_BYTES = 8 * 1024;
-import { ORDER_ID_PATTERN } from "./order-id";
 export { ORDER_ID_PATTERN };
 export const DIRECT_ITEM_ID = "__direct__";
 

@@ -5,7 +5,8 @@ import { MidtransGatewayError } from "../midtrans/gateway";
 import { authenticateClient } from "../projects/projects.service";
 import type { CredentialRow } from "../projects/projects.schema";
 import { chargedAmount, findPurchasableItem } from "../items/items.service";
-import { toIsoSeconds } from "../midtrans/time";
+import { toIsoSeconds } from "../lib/time";
+import { parseInput } from "../lib/validation";
 import * as q from "./payments.queries";
 import {
   createItemPurchaseInput,
@@ -24,24 +25,6 @@ import { midtransOrderIdOf, newMidtransRetryOrderId } from "./order-id";
 const SNAP_LIFETIME_MS = 24 * 3600_000;
 /** A `creating` row older than this belongs to a request that died mid-call: it may be taken over. */
 const STALE_CREATING_MS = 2 * 60_000;
-
-export function zodFields(issues: { path: PropertyKey[]; message: string }[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const i of issues) {
-    const key = i.path.map(String).join(".") || "body";
-    fields[key] ??= i.message;
-  }
-  return fields;
-}
-
-function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const fields = zodFields(parsed.error.issues);
-    throw new DomainError("validation_failed", `Invalid request: ${Object.values(fields)[0]}`, fields);
-  }
-  return parsed.data;
-}
 
 /** The name shown in Snap and sent in the webhook when the merchant gave none. */
 export const displayItemName = (p: { item_name: string | null; order_id: string }) => p.item_name ?? `Order ${p.order_id}`;
@@ -184,7 +167,7 @@ async function startPurchase(
 
 /** POST /api/platform/shop-payment: the merchant's own order_id and amount. */
 export async function createShopPayment(ctx: PlatformContext, body: unknown): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
-  const input = parseOrThrow(createShopPaymentInput, body);
+  const input = parseInput(createShopPaymentInput, body);
   const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
   return startPurchase(
     ctx,
@@ -212,7 +195,7 @@ export async function createItemPurchase(
   body: unknown,
   idempotencyKey: string | undefined,
 ): Promise<{ created: boolean; result: CreateShopPaymentResult & { item_id: string } }> {
-  const input = parseOrThrow(createItemPurchaseInput, body);
+  const input = parseInput(createItemPurchaseInput, body);
   const key = idempotencyKey === undefined ? null : idempotencyKeySchema.safeParse(idempotencyKey);
   if (key && !key.success) throw new DomainError("validation_failed", "Idempotency-Key must be 1-200 printable characters", { "Idempotency-Key": "invalid" });
   const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);

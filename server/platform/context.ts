@@ -3,7 +3,7 @@ import type { Sql } from "../db/connect";
 import type { MidtransGateway } from "../midtrans/gateway";
 
 /**
- * What every service needs, built once per process (server/platform/platform.ts) and
+ * What every service needs, built once per process (server/runtime/platform.ts) and
  * handed to transports: REST, tRPC, Remix loaders (through the load context), workers.
  */
 export interface PlatformContext {

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
-import { handleMidtransNotification } from "../midtrans/notifications.service";
+import { handleMidtransNotification } from "../payments/notifications.service";
 import { bodyText, methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
 import { clientIp } from "../http/limits";

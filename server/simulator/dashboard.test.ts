@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMidtransSimulator, type MidtransSimulator, type SimTransaction } from "./index";
-import { SERVER_KEY, orderId, snapClient, submitForm } from "./test-helpers";
+import { SERVER_KEY, orderId, snapClient, submitForm } from "../testing/simulator";
 
 let sim: MidtransSimulator;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   waitFor,
   type Receiver,
   type SnapClient,
-} from "./test-helpers";
+} from "../testing/simulator";
 
 let sim: MidtransSimulator;
 let receiver: Receiver;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMidtransSimulator, type MidtransSimulator } from "./index";
-import { SERVER_KEY, orderId, snapClient, startReceiver, submitForm, waitFor, type Receiver } from "./test-helpers";
+import { SERVER_KEY, orderId, snapClient, startReceiver, submitForm, waitFor, type Receiver } from "../testing/simulator";
 
 let sim: MidtransSimulator;
 let a: Receiver;

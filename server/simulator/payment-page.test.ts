@@ -10,7 +10,7 @@ import {
   submitForm,
   waitFor,
   type Receiver,
-} from "./test-helpers";
+} from "../testing/simulator";
 
 let sim: MidtransSimulator;
 let receiver: Receiver;

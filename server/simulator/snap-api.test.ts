@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMidtransSimulator, type MidtransSimulator } from "./index";
-import { SERVER_KEY, midtransError, orderId, snapClient } from "./test-helpers";
+import { SERVER_KEY, midtransError, orderId, snapClient } from "../testing/simulator";
 
 let sim: MidtransSimulator;
 beforeAll(async () => {

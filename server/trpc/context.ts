@@ -1,5 +1,5 @@
 import type { PlatformContext } from "../platform/context";
-import { isSameOrigin, type AdminRequestInfo } from "../admin/request";
+import { isSameOrigin, type AdminRequestInfo } from "../http/request-info";
 import { readSessionToken, resolveSession } from "../admin/sessions.service";
 import { appRouter } from "./router";
 import { createCallerFactory, type TrpcContext } from "./trpc";

@@ -1,6 +1,6 @@
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import type { PlatformContext } from "../platform/context";
-import { infoFromExpress } from "../admin/request";
+import { infoFromExpress } from "../http/request-info";
 import { createTrpcContext } from "./context";
 import { appRouter } from "./router";
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { WEBHOOK_RETRY_SCHEDULE_MS } from "./schedule";
-import { seedEvents, startReceiver, testClock, type Receiver } from "./testing";
+import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { createWebhookWorker, type WebhookWorker } from "./worker";
 import { resendWebhookEvent } from "./webhooks.service";
 

@@ -3,8 +3,8 @@ import { Webhook } from "standardwebhooks";
 import { startTestPlatform, TEST_SERVER_KEY, waitFor, type TestPlatform } from "../testing/platform";
 import { postJson } from "../testing/http";
 import { midtransSignature } from "../midtrans/signature";
-import { startWorkers, type Workers } from "../workers";
-import { startReceiver, testClock, type Receiver } from "./testing";
+import { startWorkers, type Workers } from "../runtime/workers";
+import { startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { rotateWebhookSecret } from "./webhooks.service";
 
 let t: TestPlatform;

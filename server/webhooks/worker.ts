@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { connectPostgres, type Database } from "../db/connect";
 import type { PlatformContext } from "../platform/context";
-import type { Platform } from "../platform/platform";
 import { DEFAULT_TIMEOUT_MS } from "./delivery";
 import type { ResolveAll } from "./destination";
 import { WEBHOOK_EVENTS_CHANNEL } from "./events";
@@ -208,7 +207,15 @@ const OWN_POOL_SIZE = 2;
  * On real PostgreSQL it gets its own small pool: under a burst of notifications the web pool's
  * queue is deep, and claims waiting behind it were the bulk of the delivery latency.
  */
-export function startWebhookDelivery(platform: Platform, opts: WebhookWorkerOptions = {}): WebhookDelivery {
+/** What the worker needs of the process that runs it (the runtime's Platform satisfies it). */
+export interface WebhookDeliveryHost {
+  ctx: PlatformContext;
+  database: Pick<Database, "url">;
+  /** Subscribe to "webhook events were committed" in this process. */
+  onWebhookEvents(listener: () => void): () => void;
+}
+
+export function startWebhookDelivery(platform: WebhookDeliveryHost, opts: WebhookWorkerOptions = {}): WebhookDelivery {
   // A copy: its `sql` becomes the worker's own pool once that is open (a microtask later).
   const ctx: PlatformContext = { ...platform.ctx };
   const worker = createWebhookWorker(ctx, opts);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectPostgres, type Database } from "../db/connect";
 import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platform";
 import type { PlatformContext } from "../platform/context";
-import { seedEvents, startReceiver, testClock, type Receiver } from "./testing";
+import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { createWebhookWorker, startWebhookDelivery } from "./worker";
 
 let t: TestPlatform;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, TEST_SERVER_KEY, waitFor, type TestPlatform } from "../testing/platform";
 import { getJson, postJson } from "../testing/http";
-import { midtransSignature } from "./signature";
+import { midtransSignature } from "../midtrans/signature";
 
 let t: TestPlatform;
 let m: Awaited<ReturnType<TestPlatform["createMerchant"]>>;

@@ -3,9 +3,9 @@ import type { Request, Response } from "express";
 import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 import { sendError } from "../http/errors";
-import { writeAudit } from "./audit.service";
-import { filtersFromSearchParams, parseFilters, paymentsCsv } from "./payments-admin.service";
-import { readSessionToken, resolveSession } from "./sessions.service";
+import { writeAudit } from "../admin/audit.service";
+import { filtersFromSearchParams, parseFilters, paymentsCsv } from "../admin/payments-admin.service";
+import { readSessionToken, resolveSession } from "../admin/sessions.service";
 
 /**
  * GET /admin/export.csv?…filters: the filtered payment list as CSV, for a signed-in admin.

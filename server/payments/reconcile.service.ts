@@ -2,11 +2,11 @@ import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { MidtransGatewayError } from "../midtrans/gateway";
 import type { MidtransTransaction } from "../midtrans/midtrans.schema";
-import { applyMidtransTransaction } from "../payments/apply-status";
-import { insertStatusHistory, lockPurchaseById } from "../payments/payments.queries";
+import { applyMidtransTransaction } from "./apply-status";
+import { insertStatusHistory, lockPurchaseById } from "./payments.queries";
 import type { PlatformContext } from "../platform/context";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
-import { midtransOrderIdOf } from "../payments/order-id";
+import { midtransOrderIdOf } from "./order-id";
 
 /** What a payment looked like before and after a reconcile: the console shows the difference. */
 export interface PaymentSnapshot {

@@ -7,12 +7,12 @@ import { shopPaymentsRouter } from "../rest/shop-payments.routes";
 import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
 import { itemsRouter } from "../rest/items.routes";
 import { trpcHandler } from "../trpc/express";
-import { adminCsvExport } from "../admin/csv-export.route";
+import { adminCsvExport } from "../rest/admin-csv-export.routes";
 import { DomainError } from "../lib/errors";
-import { sendError } from "./errors";
-import { requestLog } from "./request-log";
-import { createRateLimits, type RateLimits } from "./rate-limit";
-import { startRequestLog } from "./request-log";
+import { sendError } from "../http/errors";
+import { requestLog } from "../http/request-log";
+import { createRateLimits, type RateLimits } from "../http/rate-limit";
+import { startRequestLog } from "../http/request-log";
 import { createVerifyHandler, VERIFY_PATH } from "../rest/verify.handler";
 import type { IncomingMessage, ServerResponse } from "node:http";
 

@@ -4,7 +4,7 @@ import { openDatabase, type Database } from "../db/connect";
 import { migrate } from "../../db/migrate";
 import { createMidtransGateway, type GatewayEnvironmentConfig, type Environment } from "../midtrans/gateway";
 import { startMidtransSimulator, type MidtransSimulator } from "../simulator";
-import type { PlatformContext } from "./context";
+import type { PlatformContext } from "../platform/context";
 
 export interface Platform {
   ctx: PlatformContext;

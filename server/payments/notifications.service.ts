@@ -1,11 +1,11 @@
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
-import { applyMidtransTransaction } from "../payments/apply-status";
-import { findPurchaseByMidtransOrderId } from "../payments/payments.queries";
-import { environments } from "./gateway";
-import { midtransNotificationSchema } from "./midtrans.schema";
+import { applyMidtransTransaction } from "./apply-status";
+import { findPurchaseByMidtransOrderId } from "./payments.queries";
+import { environments } from "../midtrans/gateway";
+import { midtransNotificationSchema } from "../midtrans/midtrans.schema";
 import { insertNotification, recordNotificationOutcome } from "./notifications.queries";
-import { verifyMidtransSignature } from "./signature";
+import { verifyMidtransSignature } from "../midtrans/signature";
 
 /** Headers worth keeping with a notification (never Authorization or cookies). */
 const KEPT_HEADERS = ["content-type", "user-agent", "x-forwarded-for", "x-request-id", "x-real-ip"];

@@ -2,9 +2,9 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import type { Platform } from "../platform/platform";
+import type { Platform } from "./platform";
 import { createServer } from "node:http";
-import { createRequestListener } from "./app";
+import { createRequestListener } from "./http-app";
 
 export async function loadRemixBuild(buildPath = path.resolve("build/index.js")): Promise<ServerBuild> {
   return (await import(pathToFileURL(buildPath).href)) as ServerBuild;

@@ -1,6 +1,6 @@
-import type { Platform } from "./platform/platform";
-import { startWebhookDelivery, type WebhookWorker, type WebhookWorkerOptions } from "./webhooks/worker";
-import { startReconcileSweep, type ReconcileSweep } from "./reconcile/sweep";
+import type { Platform } from "./platform";
+import { startWebhookDelivery, type WebhookWorker, type WebhookWorkerOptions } from "../webhooks/worker";
+import { startReconcileSweep, type ReconcileSweep } from "../payments/sweep";
 
 export interface Workers {
   /** The merchant-webhook worker (tests and benchmarks reach it here). */

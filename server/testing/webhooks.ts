@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../db/connect";
 import { newId } from "../lib/ids";
-import { enqueueWebhookEvent } from "./events";
+import { enqueueWebhookEvent } from "../webhooks/events";
 
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;

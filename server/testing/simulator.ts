@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import midtransClient from "midtrans-client";
-import type { MidtransSimulator } from "./index";
+import type { MidtransSimulator } from "../simulator/index";
 
 /** The part of midtrans-client's Snap the tests use, including internals (apiConfig, httpClient) they repoint. */
 export interface SnapClient {

@@ -1,10 +1,10 @@
 /** Test helpers for the admin console: an admin, a signed-in caller, payments seeded in bulk. */
 import type { Db } from "../db/connect";
 import { newId } from "../lib/ids";
-import type { TestPlatform } from "../testing/platform";
-import { createAdmin } from "./admin-users.service";
-import { systemActor } from "./audit.service";
-import { login, SESSION_COOKIE } from "./sessions.service";
+import type { TestPlatform } from "./platform";
+import { createAdmin } from "../admin/admin-users.service";
+import { systemActor } from "../admin/audit.service";
+import { login, SESSION_COOKIE } from "../admin/sessions.service";
 import { createCaller } from "../trpc/context";
 import type { TrpcContext } from "../trpc/trpc";
 
