@@ -1,13 +1,33 @@
-import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Two kinds of vitest tests, told apart by file name (docs/testing.md):
+//   *.unit.test.ts         no database, no network: pure functions and in-memory parts
+//   *.integration.test.ts  real PostgreSQL (DATABASE_URL) or the embedded PGlite, the simulator over HTTP
+// Playwright journeys live in e2e/*.spec.ts (npm run test:e2e).
+const alias = { "~": path.resolve(import.meta.dirname, "app") };
 
 export default defineConfig({
-  resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
+  resolve: { alias },
   test: {
-    include: ["server/**/*.test.ts", "db/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
     environment: "node",
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["{server,db,app}/**/*.unit.test.ts"], environment: "node", testTimeout: 10_000 },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["{server,db,app,bench}/**/*.integration.test.ts"],
+          environment: "node",
+          pool: "forks",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -16,7 +16,7 @@ async function main() {
 
   console.log(`resilience: fuzzing, ${fuzzRuns} runs per endpoint`);
   const fuzzStart = Date.now();
-  const fuzz = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "server/http/fuzz.test.ts"], {
+  const fuzz = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "server/http/fuzz.integration.test.ts"], {
     env: { ...process.env, FUZZ_RUNS: String(fuzzRuns) },
     encoding: "utf8",
   });
@@ -62,7 +62,7 @@ function render(date: Date, r: Record<string, any>): string {
     "## Database restart under load (pg_ctlcluster restart)",
     "postgres.js reconnects by itself: requests that arrive during a short restart wait for the database and are answered;",
     "an outage longer than the 10 s connect timeout answers JSON 503 `service_unavailable` with Retry-After",
-    "(proven in `server/midtrans/notifications.api.test.ts`). Acknowledged creates found afterwards: see `lost`.",
+    "(proven in `server/payments/notifications.integration.test.ts`). Acknowledged creates found afterwards: see `lost`.",
     j(r.databaseRestart),
     "",
   ].join("\n");
