@@ -10,7 +10,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: [["list"]],
   outputDir: "test-results",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
@@ -31,7 +31,8 @@ export default defineConfig({
   webServer: {
     command: `node --import tsx e2e/server.ts`,
     url: `http://127.0.0.1:${port}/healthz`,
-    env: { E2E_PORT: String(port) },
+    // Cheap admin password hashes, as in vitest.config.ts (server/admin/passwords.ts).
+    env: { E2E_PORT: String(port), ASTAPA_SCRYPT_COST: "10" },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",

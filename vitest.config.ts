@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
 //   *.integration.test.ts  real PostgreSQL (DATABASE_URL) or the embedded PGlite, the simulator over HTTP
 // Playwright journeys live in e2e/*.spec.ts (npm run test:e2e).
 const alias = { "~": path.resolve(import.meta.dirname, "app") };
+// Cheap admin password hashes (scrypt N = 2^10 instead of 2^15): a login costs milliseconds.
+// Production's parameters are tested by name (server/admin/passwords.ts, ASTAPA_SCRYPT_COST).
+const env = { ASTAPA_SCRYPT_COST: "10" };
 
 export default defineConfig({
   resolve: { alias },
@@ -15,7 +18,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["{server,db,app}/**/*.unit.test.ts"], environment: "node", testTimeout: 10_000 },
+        test: { name: "unit", include: ["{server,db,app}/**/*.unit.test.ts"], environment: "node", env, testTimeout: 10_000 },
       },
       {
         resolve: { alias },
@@ -23,6 +26,7 @@ export default defineConfig({
           name: "integration",
           include: ["{server,db,app,bench}/**/*.integration.test.ts"],
           environment: "node",
+          env,
           pool: "forks",
           testTimeout: 30_000,
           hookTimeout: 60_000,

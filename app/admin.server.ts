@@ -1,23 +1,16 @@
-// Server-side entry points of the admin console for Remix loaders and actions. `.server`
-// keeps this module (and with it postgres, node:crypto, the services) out of the browser bundle.
+// Server-side entry points of the admin console for Remix loaders and actions. They reach the
+// server through the load context (`context.services`, server/remix); from server/ this module
+// imports only types, so the Remix build holds no server code.
 import { redirect } from "@remix-run/node";
 import type { AppLoadContext } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
-import { infoFromFetch, isSameOrigin } from "../server/http/request-info";
-import { clearedSessionCookie, login, logout, readSessionToken, sessionCookie } from "../server/admin/sessions.service";
-import { createCaller, createTrpcContext, type AdminCaller } from "../server/trpc/context";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { inferRouterInputs } from "@trpc/server";
 import type { AdminSession } from "../server/admin/sessions.service";
-import { isDomainError } from "../server/lib/errors";
-
-declare module "@remix-run/node" {
-  interface AppLoadContext {
-    /** The client's IP as Express saw it (login rate limiting, audit log). */
-    clientIp?: string;
-  }
-}
+import type { AdminCaller } from "../server/trpc/context";
+import type { AppRouter } from "../server/trpc/router";
 
 export type { AdminCaller, AdminSession };
-export { filtersFromSearchParams } from "../server/admin/payments-admin.service";
 
 /** Only redirect back inside the console (never to another site). */
 export function safeNext(next: string | null | undefined): string {
@@ -29,22 +22,26 @@ export function safeNext(next: string | null | undefined): string {
  * server through the same procedures the browser calls). Redirects to the login page otherwise.
  */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<{ admin: AdminSession; caller: AdminCaller }> {
-  const ctx = await createTrpcContext(context.platform, infoFromFetch(request, context.clientIp));
-  if (!ctx.admin) {
+  const session = await context.services.admin.session(request, context.clientIp);
+  if (!session) {
     const url = new URL(request.url);
     throw redirect(`/admin/login?next=${encodeURIComponent(url.pathname + url.search)}`);
   }
-  return { admin: ctx.admin, caller: createCaller(ctx) };
+  return session;
 }
 
-/** Runs a caller call in a loader; tRPC errors become HTTP responses (404 page, 400…). */
+/**
+ * Runs a caller call in a loader; a tRPC error becomes the HTTP response its code stands for
+ * (404 page, 400, 409, 429, 502, 503…), the same statuses /api/trpc answers with. Only an
+ * internal error goes on to the error boundary as a 500.
+ */
 export async function load<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof TRPCError) {
-      const status = e.code === "NOT_FOUND" ? 404 : e.code === "BAD_REQUEST" ? 400 : e.code === "UNAUTHORIZED" ? 401 : e.code === "FORBIDDEN" ? 403 : 500;
-      if (status !== 500) throw new Response(e.message, { status, statusText: e.message });
+    if (e instanceof TRPCError && e.code !== "INTERNAL_SERVER_ERROR") {
+      const status = getHTTPStatusCodeFromError(e);
+      throw new Response(e.message, { status, statusText: e.message });
     }
     throw e;
   }
@@ -52,39 +49,52 @@ export async function load<T>(fn: () => Promise<T>): Promise<T> {
 
 export const isBadRequest = (e: unknown) => e instanceof TRPCError && e.code === "BAD_REQUEST";
 
+type PaymentListInput = inferRouterInputs<AppRouter>["payments"]["list"];
+type PaymentFilterKey = Exclude<keyof PaymentListInput, "cursor" | "limit">;
+/** How each filter travels in the page's query string: text as is, amounts as whole numbers. */
+const FILTER_KINDS: { [K in PaymentFilterKey]-?: NonNullable<PaymentListInput[K]> extends number ? "number" : "text" } = {
+  projectId: "text",
+  environment: "text",
+  status: "text",
+  midtransStatus: "text",
+  createdFrom: "text",
+  createdTo: "text",
+  amountMin: "number",
+  amountMax: "number",
+  q: "text",
+};
+
+/**
+ * The payment list's filters from the page's query string (its filter form and the CSV link);
+ * empty values are unset. The keys are checked against the procedure's input type; the values
+ * are validated by the procedure (an invalid one answers BAD_REQUEST).
+ */
+export function filtersFromSearchParams(sp: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, kind] of Object.entries(FILTER_KINDS)) {
+    const v = sp.get(key)?.trim();
+    if (!v) continue;
+    out[key] = kind === "number" && /^\d+$/.test(v) ? Number(v) : v;
+  }
+  return out;
+}
+
 export type LoginOutcome = { ok: true; headers: Headers; next: string } | { ok: false; status: number; error: string };
 
 /** POST /admin/login: same-origin form, rate-limited login, session cookie. */
 export async function loginAction(request: Request, context: AppLoadContext): Promise<LoginOutcome> {
-  const info = infoFromFetch(request, context.clientIp);
-  if (!isSameOrigin(info, context.platform.config.publicUrl)) return { ok: false, status: 403, error: "This form must be sent from the console's own page." };
-  const form = await request.formData();
-  try {
-    const { token } = await login(context.platform, {
-      email: form.get("email"),
-      password: form.get("password"),
-      ip: context.clientIp ?? "unknown",
-      userAgent: info.userAgent,
-    });
-    const headers = new Headers({ "Set-Cookie": sessionCookie(token, context.platform.config.publicUrl) });
-    return { ok: true, headers, next: safeNext(String(form.get("next") ?? "")) };
-  } catch (e) {
-    if (isDomainError(e) && (e.code === "unauthorized" || e.code === "rate_limited")) {
-      return { ok: false, status: e.code === "rate_limited" ? 429 : 401, error: e.message };
-    }
-    throw e;
-  }
+  const r = await context.services.admin.login(request, context.clientIp);
+  if (!r.ok) return r;
+  return { ok: true, headers: new Headers({ "Set-Cookie": r.setCookie }), next: safeNext(r.next) };
 }
 
 /** POST /admin/logout: revokes the session and clears the cookie. */
 export async function logoutAction(request: Request, context: AppLoadContext): Promise<Headers | null> {
-  const info = infoFromFetch(request, context.clientIp);
-  if (!isSameOrigin(info, context.platform.config.publicUrl)) return null;
-  await logout(context.platform, readSessionToken(info.cookie), context.clientIp);
-  return new Headers({ "Set-Cookie": clearedSessionCookie(context.platform.config.publicUrl) });
+  const setCookie = await context.services.admin.logout(request, context.clientIp);
+  return setCookie ? new Headers({ "Set-Cookie": setCookie }) : null;
 }
 
 /** Already signed in? (the login page then goes straight to the console) */
 export async function currentAdmin(request: Request, context: AppLoadContext): Promise<AdminSession | null> {
-  return (await createTrpcContext(context.platform, infoFromFetch(request, context.clientIp))).admin;
+  return (await context.services.admin.session(request, context.clientIp))?.admin ?? null;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -33,6 +33,76 @@ describe("migrations", () => {
       expect(n).toBe(0);
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe("migration order is enforced, naming the file", () => {
+  // The shape of every database created before this check: 0001, 0003-0006 applied, no 0002.
+  let db: Database;
+  let dir: string;
+  const current = listMigrations();
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = mkdtempSync(path.join(tmpdir(), "astapa-migrations-"));
+    for (const m of current) writeFileSync(path.join(dir, m.name), m.sql);
+    await migrate(db.sql, current);
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await db?.close();
+  });
+  const versions = async () => (await db.sql`select version from schema_migrations order by version`).map((r) => r.version);
+
+  it("a database with a gap in its numbers (no 0002) keeps working", async () => {
+    expect(current.map((m) => m.version)).not.toContain(2);
+    expect(await migrate(db.sql, current)).toEqual([]);
+    expect(await versions()).toEqual(current.map((m) => m.version));
+  });
+
+  it("refuses an unapplied migration that sorts before the latest applied one, and applies nothing", async () => {
+    const latest = current.at(-1)!;
+    writeFileSync(path.join(dir, "0002_added_late.sql"), "create table added_late (x int);");
+    try {
+      const late = listMigrations(dir);
+      const next = { version: latest.version + 1, name: `${String(latest.version + 1).padStart(4, "0")}_next.sql`, sql: "create table next_one (x int);" };
+      await expect(migrate(db.sql, [...late, next])).rejects.toThrow(new RegExp(`0002_added_late\\.sql sorts before ${latest.name}`));
+      expect(await versions()).toEqual(current.map((m) => m.version));
+      const [{ n }] = await db.sql`select count(*)::int as n from information_schema.tables where table_name in ('added_late', 'next_one')`;
+      expect(n).toBe(0);
+    } finally {
+      rmSync(path.join(dir, "0002_added_late.sql"));
+    }
+  });
+
+  it("refuses two files with the same number, naming both, even when neither is applied yet", async () => {
+    const n = String(current.at(-1)!.version + 1).padStart(4, "0");
+    writeFileSync(path.join(dir, `${n}_first.sql`), "create table dup_first (x int);");
+    writeFileSync(path.join(dir, `${n}_second.sql`), "create table dup_second (x int);");
+    try {
+      await expect(migrate(db.sql, listMigrations(dir))).rejects.toThrow(new RegExp(`${n}_first\\.sql and ${n}_second\\.sql share the number ${n}`));
+      expect(await versions()).toEqual(current.map((m) => m.version));
+      const [{ count }] = await db.sql`select count(*)::int as count from information_schema.tables where table_name in ('dup_first', 'dup_second')`;
+      expect(count).toBe(0);
+      // An applied file and a new one that reuses its number are refused too.
+      const reused = { version: current[0].version, name: `${String(current[0].version).padStart(4, "0")}_reused.sql`, sql: "select 1;" };
+      await expect(migrate(db.sql, [...current, reused])).rejects.toThrow(`${current[0].name} and ${reused.name} share the number`);
+    } finally {
+      rmSync(path.join(dir, `${n}_first.sql`));
+      rmSync(path.join(dir, `${n}_second.sql`));
+    }
+  });
+
+  it("applies a new file numbered after the latest", async () => {
+    const latest = current.at(-1)!;
+    const name = `${String(latest.version + 1).padStart(4, "0")}_next.sql`;
+    writeFileSync(path.join(dir, name), "create table next_one (x int);");
+    try {
+      expect(await migrate(db.sql, listMigrations(dir))).toEqual([name]);
+      expect(await versions()).toEqual([...current.map((m) => m.version), latest.version + 1]);
+      expect(await migrate(db.sql, listMigrations(dir))).toEqual([]);
+    } finally {
+      rmSync(path.join(dir, name));
     }
   });
 });

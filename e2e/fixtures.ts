@@ -20,7 +20,7 @@ export function e2eState(): E2EState {
 let seq = 0;
 export const uniqueOrderId = (prefix = "e2e") => `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
-/** Creates a shop payment exactly as the seed page's snippet does (host changed). */
+/** Creates a shop payment exactly as the example in docs/api.md does (host changed). */
 export async function createShopPayment(body: Record<string, unknown>) {
   const s = e2eState();
   const res = await fetch(`${s.url}/api/platform/shop-payment`, {

@@ -8,7 +8,11 @@ test("HTML pages send CSP, frame-ancestors 'none', nosniff and a Referrer-Policy
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => ((window as any).__csp ??= []).push(e.violatedDirective));
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const w = window as Window & { __csp?: string[] };
+      w.__csp ??= [];
+      w.__csp.push(e.violatedDirective);
+    });
   });
   const res = await page.goto(`/purchase/callback?order_id=${order_id}`);
   const h = res!.headers();
@@ -17,8 +21,8 @@ test("HTML pages send CSP, frame-ancestors 'none', nosniff and a Referrer-Policy
   expect(h["x-content-type-options"]).toBe("nosniff");
   expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
   // Remix hydrated: its client router exists, and nothing was blocked.
-  await expect.poll(() => page.evaluate(() => Boolean((window as any).__remixRouter))).toBe(true);
-  expect(await page.evaluate(() => (window as any).__csp ?? [])).toEqual([]);
+  await expect.poll(() => page.evaluate(() => Boolean((window as Window & { __remixRouter?: unknown }).__remixRouter))).toBe(true);
+  expect(await page.evaluate(() => (window as Window & { __csp?: string[] }).__csp ?? [])).toEqual([]);
   expect(violations).toEqual([]);
 });
 

@@ -5,6 +5,7 @@ import { startTestPlatform, TEST_SERVER_KEY, type TestPlatform } from "./testing
 import { getJson, postJson } from "./testing/http";
 import { authenticateClient } from "./projects/projects.service";
 import { createItem } from "./items/items.service";
+import { itemInput } from "./items/items.schema";
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -52,7 +53,7 @@ describe("secrets after creation", () => {
   });
 
   it("never returns a client secret, its hash, the webhook secret or the server key from the public API", async () => {
-    const item = await createItem(t.sql, m.project_id, { name: "Kopi", price: 18000 });
+    const item = await createItem(t.sql, m.project_id, itemInput.parse({ name: "Kopi", price: 18000 }));
     const answers = [
       await postJson(`${t.url}/api/platform/shop-payment`, { client_id: m.client_id, client_secret: m.client_secret, amount: 5000, order_id: `sec-${Date.now()}`, buyer_email: "a@b.co" }),
       await postJson(`${t.url}/api/platform/purchase`, { client_id: m.client_id, client_secret: m.client_secret, item_id: item.id, buyer_email: "a@b.co" }),

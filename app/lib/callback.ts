@@ -6,8 +6,7 @@
 
 // Types only (erased at build): the page shows exactly what verifyPayment returns.
 import type { VerifyResult } from "../../server/payments/payments.schema";
-import type { PublicStatus } from "../../server/payments/status";
-import { ORDER_ID_PATTERN } from "../../server/payments/order-id";
+import type { PublicStatus } from "../../server/payments/lifecycle";
 
 /** The public status of a payment, as verifyPayment and GET …/verify give it. */
 export type PaymentStatus = PublicStatus;
@@ -25,12 +24,15 @@ export const MAX_REFRESHES = POLL_WINDOW_MS / POLL_INTERVAL_MS;
 /** Seconds the success state waits before sending the buyer back to the store. */
 export const RETURN_COUNTDOWN_S = 5;
 
-const STATUSES: readonly string[] = ["pending", "settlement", "cancel", "expire", "refund"];
-/** The same shape the API accepts for order_id. */
-export const isPlausibleOrderId = (value: string): boolean => ORDER_ID_PATTERN.test(value);
+/** Every public status, keyed so the compiler checks the list against the server's type. */
+const PUBLIC_STATUSES: Record<PaymentStatus, true> = { pending: true, settlement: true, cancel: true, expire: true, refund: true };
+const isPaymentStatus = (value: unknown): value is PaymentStatus => typeof value === "string" && Object.hasOwn(PUBLIC_STATUSES, value);
 
-/** Only a payment whose status may still change is polled. */
-export const isFinal = (state: CallbackState): boolean => state !== "pending";
+/**
+ * Whether the page stops polling (and refreshing) in this state: only a pending payment may
+ * still change while the buyer waits. Not the server's notion of a final Midtrans status.
+ */
+export const stopsPolling = (state: CallbackState): boolean => state !== "pending";
 
 /** The `poll` counter the no-JS refresh carries: a whole number in 0..MAX_REFRESHES. */
 export function parsePollCount(raw: string | null): number {
@@ -48,7 +50,7 @@ export function callbackHref(orderId: string, poll = 0): string {
  * refresh: only a pending payment, and only while the refresh budget lasts.
  */
 export function noJsRefreshContent(state: CallbackState, orderId: string, poll: number): string | null {
-  if (state !== "pending" || poll >= MAX_REFRESHES) return null;
+  if (stopsPolling(state) || poll >= MAX_REFRESHES) return null;
   return `${POLL_INTERVAL_MS / 1000};url=${callbackHref(orderId, poll + 1)}`;
 }
 
@@ -71,8 +73,7 @@ export function isPublicPayment(value: unknown, orderId: string): value is Publi
   const v = value as Record<string, unknown>;
   return (
     v.order_id === orderId &&
-    typeof v.status === "string" &&
-    STATUSES.includes(v.status) &&
+    isPaymentStatus(v.status) &&
     typeof v.amount === "number" &&
     typeof v.currency === "string" &&
     optionalString(v.store_name) &&

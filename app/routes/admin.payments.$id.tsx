@@ -4,6 +4,7 @@ import { load, requireAdmin } from "~/admin.server";
 import { PaymentActions } from "~/components/admin/PaymentActions";
 import { Badge, Empty, JsonBlock } from "~/components/admin/ui";
 import { formatRupiah, formatWIB, prettyJson } from "~/lib/admin/format";
+import { buildTimeline, timelineKindLabels } from "~/lib/admin/timeline";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.payment.order_id ?? "Payment"} — Astapa admin` }];
 
@@ -13,19 +14,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return load(() => caller.payments.detail(/^pur_/.test(ref) ? { id: ref } : { orderId: ref }));
 }
 
-const kindLabel: Record<string, string> = {
-  created: "Created",
-  snap: "Snap",
-  notification: "Notification",
-  status: "Status",
-  webhook_event: "Webhook",
-  webhook_attempt: "Webhook attempt",
-  admin: "Admin",
-};
-
 export default function PaymentDetail() {
   const d = useLoaderData<typeof loader>();
   const p = d.payment;
+  const timeline = buildTimeline(d);
   const fields: [string, React.ReactNode][] = [
     ["Purchase id", <code key="id">{p.id}</code>],
     ["Order id", <code key="oid">{p.order_id}</code>],
@@ -90,10 +82,10 @@ export default function PaymentDetail() {
         <section className="a-card" aria-labelledby="timeline">
           <h2 id="timeline">Timeline</h2>
           <ol className="a-timeline" data-testid="timeline">
-            {d.timeline.map((e, i) => (
-              <li key={i} className={e.ok === true ? "a-ok" : e.ok === false ? "a-bad" : undefined}>
+            {timeline.map((e) => (
+              <li key={e.key} className={e.ok === true ? "a-ok" : e.ok === false ? "a-bad" : undefined}>
                 <time dateTime={e.at}>{formatWIB(e.at)}</time>
-                <span className="a-kind">{kindLabel[e.kind] ?? e.kind}</span>
+                <span className="a-kind">{timelineKindLabels[e.kind]}</span>
                 <span className="a-title">{e.title}</span>
                 {e.detail ? <span className="a-detail">{e.detail}</span> : null}
               </li>

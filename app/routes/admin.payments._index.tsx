@@ -1,27 +1,79 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { filtersFromSearchParams, isBadRequest, load, requireAdmin } from "~/admin.server";
+import { filtersFromSearchParams, isBadRequest, load, requireAdmin, type AdminCaller } from "~/admin.server";
 import { BulkReconcile } from "~/components/admin/BulkReconcile";
 import { Badge, Empty } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
+import type { Environment } from "../../server/midtrans/gateway";
+import type { MidtransStatus, PurchaseStatus } from "../../server/payments/lifecycle";
 
 export const meta: MetaFunction = () => [{ title: "Payments — Astapa admin" }];
 
-const STATUSES = ["pending", "settlement", "cancel", "expire", "refund", "creating", "create_failed"];
-const MIDTRANS_STATUSES = ["pending", "authorize", "capture", "settlement", "deny", "cancel", "expire", "failure", "refund", "partial_refund", "chargeback", "partial_chargeback"];
+// Option labels of the status filters. Typed by the lifecycle's unions (server/payments/lifecycle.ts),
+// so a status added there must be added here; the option lists are these keys, in this order.
+const statusLabels: Record<PurchaseStatus, string> = {
+  pending: "pending",
+  settlement: "settlement",
+  cancel: "cancel",
+  expire: "expire",
+  refund: "refund",
+  creating: "creating",
+  create_failed: "create_failed",
+};
+const midtransStatusLabels: Record<MidtransStatus, string> = {
+  pending: "pending",
+  authorize: "authorize",
+  capture: "capture",
+  settlement: "settlement",
+  deny: "deny",
+  cancel: "cancel",
+  expire: "expire",
+  failure: "failure",
+  refund: "refund",
+  partial_refund: "partial_refund",
+  chargeback: "chargeback",
+  partial_chargeback: "partial_chargeback",
+};
+const environmentLabels: Record<Environment, string> = { sandbox: "sandbox", production: "production" };
+const options = <K extends string>(labels: Record<K, string>) => Object.entries(labels) as [K, string][];
+const isKeyOf = <K extends string>(labels: Record<K, string>, v: unknown): v is K => typeof v === "string" && Object.hasOwn(labels, v);
+
+type ListInput = Parameters<AdminCaller["payments"]["list"]>[0];
+
+/**
+ * The list request of the page's filters, or null when one cannot be a valid filter (a status
+ * not in the lists, an amount that is not a whole number). The procedure validates the rest.
+ */
+function listInput(f: Record<string, unknown>, cursor: string | undefined): ListInput | null {
+  const text = (k: string) => (f[k] === undefined ? undefined : typeof f[k] === "string" ? f[k] : null);
+  const whole = (k: string) => (f[k] === undefined ? undefined : typeof f[k] === "number" ? f[k] : null);
+  const oneOf = <K extends string>(k: string, labels: Record<K, string>) => (f[k] === undefined ? undefined : isKeyOf(labels, f[k]) ? f[k] : null);
+  const projectId = text("projectId");
+  const environment = oneOf("environment", environmentLabels);
+  const status = oneOf("status", statusLabels);
+  const midtransStatus = oneOf("midtransStatus", midtransStatusLabels);
+  const createdFrom = text("createdFrom");
+  const createdTo = text("createdTo");
+  const amountMin = whole("amountMin");
+  const amountMax = whole("amountMax");
+  const q = text("q");
+  if (projectId === null || environment === null || status === null || midtransStatus === null || createdFrom === null || createdTo === null) return null;
+  if (amountMin === null || amountMax === null || q === null) return null;
+  return { projectId, environment, status, midtransStatus, createdFrom, createdTo, amountMin, amountMax, q, cursor, limit: 50 };
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { caller } = await requireAdmin(request, context);
   const sp = new URL(request.url).searchParams;
-  const filters = filtersFromSearchParams(sp);
-  const projects = await load(() => caller.projects.list());
+  const input = listInput(filtersFromSearchParams(sp), sp.get("cursor") || undefined);
+  const projects = (await load(() => caller.projects.list())).map((p) => ({ id: p.id, name: p.name }));
+  const invalid = { page: { items: [], nextCursor: null }, projects, error: "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah)." };
+  if (!input) return invalid;
   try {
-    const page = await caller.payments.list({ ...filters, cursor: sp.get("cursor") || undefined, limit: 50 } as never);
-    return { page, projects: projects.map((p) => ({ id: p.id, name: p.name })), error: null as string | null };
+    const page = await caller.payments.list(input);
+    return { page, projects, error: null as string | null };
   } catch (e) {
-    if (isBadRequest(e)) {
-      return { page: { items: [], nextCursor: null }, projects: projects.map((p) => ({ id: p.id, name: p.name })), error: "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah)." };
-    }
+    if (isBadRequest(e)) return invalid;
     throw e;
   }
 }
@@ -63,16 +115,21 @@ export default function Payments() {
           Environment
           <select name="environment" defaultValue={v("environment")}>
             <option value="">All</option>
-            <option value="sandbox">sandbox</option>
-            <option value="production">production</option>
+            {options(environmentLabels).map(([env, label]) => (
+              <option key={env} value={env}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Status
           <select name="status" defaultValue={v("status")}>
             <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
+            {options(statusLabels).map(([s, label]) => (
+              <option key={s} value={s}>
+                {label}
+              </option>
             ))}
           </select>
         </label>
@@ -80,8 +137,10 @@ export default function Payments() {
           Midtrans status
           <select name="midtransStatus" defaultValue={v("midtransStatus")}>
             <option value="">All</option>
-            {MIDTRANS_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
+            {options(midtransStatusLabels).map(([s, label]) => (
+              <option key={s} value={s}>
+                {label}
+              </option>
             ))}
           </select>
         </label>

@@ -11,7 +11,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller } = await requireAdmin(request, context);
-  const [project, items] = await Promise.all([load(() => caller.projects.get({ projectId: params.id! })), load(() => caller.items.list({ projectId: params.id! }))]);
+  // The route's pattern ($id) guarantees the parameter; "" would answer 400 like any bad id.
+  const projectId = params.id ?? "";
+  const [project, items] = await Promise.all([load(() => caller.projects.get({ projectId })), load(() => caller.items.list({ projectId }))]);
   return { project, items };
 }
 

@@ -32,7 +32,7 @@ export default function AdminLogin() {
             <input type="hidden" name="next" value={params.get("next") ?? "/admin"} />
             <label>
               E-mail
-              <input type="email" name="email" autoComplete="username" required autoFocus />
+              <input type="email" name="email" autoComplete="username" required />
             </label>
             <label>
               Password

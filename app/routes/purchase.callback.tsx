@@ -1,9 +1,9 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, useLocation } from "@remix-run/react";
 import { PaymentCallback, type CallbackData } from "~/components/callback/PaymentCallback";
 import { StatusIcon } from "~/components/callback/StatusIcon";
-import { documentTitle, isPlausibleOrderId, parsePollCount, type PublicPayment } from "~/lib/callback";
-import { isDomainError, verifyPayment } from "~/services.server";
+import { documentTitle, parsePollCount } from "~/lib/callback";
+import { verifyPayment } from "~/services.server";
 
 // The page depends on the moment it is asked: never cached, never indexed.
 const HEADERS = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
@@ -21,18 +21,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   // Like GET …/verify: a value that can never be an order id is not a payment either, and
   // it is not echoed back (no free text from the URL on the page).
-  const plausible = isPlausibleOrderId(orderId);
-  const notFound = () =>
-    data<CallbackData>({ state: "notfound", payment: null, orderId: plausible ? orderId : null, poll }, { status: 404, headers: HEADERS });
-  if (!plausible) return notFound();
-  let payment: PublicPayment;
-  try {
-    payment = await verifyPayment(context.platform, orderId);
-  } catch (e) {
-    if (isDomainError(e) && e.code === "not_found") return notFound();
-    throw e;
+  const found = await verifyPayment(context, orderId);
+  if (!found.found) {
+    return data<CallbackData>({ state: "notfound", payment: null, orderId: found.plausible ? orderId : null, poll }, { status: 404, headers: HEADERS });
   }
-  return data<CallbackData>({ state: payment.status, payment, orderId, poll }, { headers: HEADERS });
+  return data<CallbackData>({ state: found.payment.status, payment: found.payment, orderId, poll }, { headers: HEADERS });
 }
 
 export const headers = () => HEADERS;
@@ -56,6 +49,7 @@ export default function PurchaseCallback() {
 
 /** Anything unexpected (the database unreachable…): calm, and a way to try again. */
 export function ErrorBoundary() {
+  const location = useLocation();
   // Remix logs the error server-side; the buyer sees no technical detail.
   return (
     <main className="callback">
@@ -68,7 +62,7 @@ export function ErrorBoundary() {
         <p className="steps">Coba muat ulang halaman ini dalam beberapa saat.</p>
         <div className="actions">
           {/* The same URL again: a plain link works with or without JavaScript. */}
-          <a className="button" href="">
+          <a className="button" href={`${location.pathname}${location.search}`}>
             Coba lagi
           </a>
         </div>

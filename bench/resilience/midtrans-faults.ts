@@ -3,7 +3,7 @@
 // (via notification, Get Status or the reconcile sweep); never a wrong status.
 import { startTestPlatform, waitFor, type TestPlatform } from "../../server/testing/platform";
 import { startReconcileSweep } from "../../server/payments/sweep";
-import { toPublicStatus, isMidtransStatus } from "../../server/payments/status";
+import { isMidtransStatus, purchaseStatusFromMidtrans as toPublicStatus } from "../../server/payments/lifecycle";
 import type { FaultConfig } from "../../server/simulator";
 
 const TIMEOUT_MS = 1500;

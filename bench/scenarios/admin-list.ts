@@ -1,5 +1,6 @@
 import type { Database } from "../../server/db/connect";
-import { listPayments, type PaymentListInput } from "../../server/admin/payments-admin.service";
+import { listPayments } from "../../server/payments/payment-list.service";
+import type { PaymentListInput } from "../../server/payments/payment-list.schema";
 import { createProject } from "../../server/projects/projects.service";
 import { createBenchDatabase } from "../harness/database";
 import { percentile, round } from "../harness/load";

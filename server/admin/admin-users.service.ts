@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { parseInput } from "../lib/validation";
 import type { PlatformContext } from "../platform/context";
+import * as q from "./admin-users.queries";
 import { systemActor, writeAudit, type Actor } from "./audit.service";
 import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords";
 
@@ -13,58 +15,32 @@ export interface AdminUser {
   last_login_at: string | null;
 }
 
-export interface AdminUserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  created_at: Date;
-  last_login_at: Date | null;
-  disabled_at: Date | null;
-}
+export type { AdminUserRow } from "./admin-users.queries";
 
-export const toAdminUser = (r: Pick<AdminUserRow, "id" | "email" | "created_at" | "last_login_at">): AdminUser => ({
+export const toAdminUser = (r: Pick<q.AdminUserRow, "id" | "email" | "created_at" | "last_login_at">): AdminUser => ({
   id: r.id,
   email: r.email,
   created_at: r.created_at.toISOString(),
   last_login_at: r.last_login_at?.toISOString() ?? null,
 });
 
-export const adminEmailSchema = z.string().trim().toLowerCase().max(320).pipe(z.email());
+const EMAIL_MESSAGE = "must be an e-mail address";
+export const adminEmailSchema = z.string({ error: EMAIL_MESSAGE }).trim().toLowerCase().max(320, EMAIL_MESSAGE).pipe(z.email(EMAIL_MESSAGE));
 export const adminPasswordSchema = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH);
-
-export async function findAdminByEmail(db: Db, email: string): Promise<AdminUserRow | undefined> {
-  const [row] = await db<AdminUserRow[]>`select * from admin_users where email = ${email.trim().toLowerCase()}`;
-  return row;
-}
-
-export async function countAdmins(db: Db): Promise<number> {
-  const [row] = await db<{ n: number }[]>`select count(*)::int as n from admin_users`;
-  return row.n;
-}
+export const adminInput = z.object({ email: adminEmailSchema, password: adminPasswordSchema });
 
 export async function listAdmins(db: Db): Promise<AdminUser[]> {
-  const rows = await db<AdminUserRow[]>`select * from admin_users where disabled_at is null order by created_at`;
-  return rows.map(toAdminUser);
+  return (await q.listActiveAdmins(db)).map(toAdminUser);
 }
 
 /** Creates an admin (e-mail unique, case-insensitive; password ≥ 12 characters, scrypt-hashed). */
-export async function createAdmin(db: Db, input: { email: unknown; password: unknown }, actor: Actor): Promise<AdminUser> {
-  const email = adminEmailSchema.safeParse(input.email);
-  const password = adminPasswordSchema.safeParse(input.password);
-  if (!email.success || !password.success) {
-    const fields: Record<string, string> = {};
-    if (!email.success) fields.email = "must be an e-mail address";
-    if (!password.success) fields.password = password.error.issues[0]?.message ?? "invalid";
-    throw new DomainError("validation_failed", `Invalid admin: ${Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(", ")}`, fields);
-  }
-  const password_hash = await hashPassword(password.data);
-  const [row] = await db<AdminUserRow[]>`
-    insert into admin_users (id, email, password_hash) values (${newId("adm")}, ${email.data}, ${password_hash})
-    on conflict (email) do nothing
-    returning *`;
+export async function createAdmin(db: Db, input: { email: string; password: string }, actor: Actor): Promise<AdminUser> {
+  // The CLI, the bootstrap and tests call this directly (no transport schema in front): the rules are checked here.
+  const { email, password } = parseInput(adminInput, input, "Invalid admin");
+  const row = await q.insertAdmin(db, { id: newId("adm"), email, password_hash: await hashPassword(password) });
   if (!row) throw new DomainError("validation_failed", "An admin with this e-mail already exists", { email: "already exists" });
   await writeAudit(db, actor, { action: "admin.create", targetType: "admin", targetId: row.id, details: { email: row.email } });
   return toAdminUser(row);
@@ -83,16 +59,17 @@ export async function ensureFirstAdmin(
   ctx: PlatformContext,
   opts: { email?: string | null; password?: string | null } = {},
 ): Promise<FirstAdminResult> {
-  if ((await countAdmins(ctx.sql)) > 0) return { created: false };
+  if ((await q.countAdmins(ctx.sql)) > 0) return { created: false };
   const generatedPassword = opts.password ? undefined : generatePassword();
+  const password = opts.password || generatedPassword || "";
   const email = opts.email || "admin@localhost";
   // "admin@localhost" is not a valid e-mail for z.email(); accept it for the bootstrap only.
   let admin: AdminUser | null;
   try {
     admin =
       email === "admin@localhost"
-        ? await insertBootstrapAdmin(ctx.sql, email, opts.password || generatedPassword!)
-        : await createAdmin(ctx.sql, { email, password: opts.password || generatedPassword }, systemActor("bootstrap"));
+        ? await insertBootstrapAdmin(ctx.sql, email, password)
+        : await createAdmin(ctx.sql, { email, password }, systemActor("bootstrap"));
   } catch (e) {
     // Another process starting at the same time created it first.
     if (e instanceof DomainError && e.fields?.email === "already exists") return { created: false };
@@ -104,12 +81,8 @@ export async function ensureFirstAdmin(
 }
 
 async function insertBootstrapAdmin(db: Db, email: string, password: string): Promise<AdminUser | null> {
-  const parsed = adminPasswordSchema.safeParse(password);
-  if (!parsed.success) throw new DomainError("validation_failed", `ADMIN_PASSWORD ${parsed.error.issues[0]?.message}`);
-  const [row] = await db<AdminUserRow[]>`
-    insert into admin_users (id, email, password_hash) values (${newId("adm")}, ${email}, ${await hashPassword(password)})
-    on conflict (email) do nothing
-    returning *`;
+  const valid = parseInput(adminPasswordSchema, password, "ADMIN_PASSWORD");
+  const row = await q.insertAdmin(db, { id: newId("adm"), email, password_hash: await hashPassword(valid) });
   if (!row) return null;
   await writeAudit(db, systemActor("bootstrap"), { action: "admin.create", targetType: "admin", targetId: row.id, details: { email } });
   return toAdminUser(row);

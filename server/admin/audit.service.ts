@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/connect";
+import * as q from "./audit.queries";
 
 /** Who did something: a signed-in admin, or the system (bootstrap, CLI). */
 export interface Actor {
@@ -22,11 +23,7 @@ export interface AuditEntry {
   created_at: string;
 }
 
-interface AuditRow extends Omit<AuditEntry, "created_at"> {
-  created_at: Date;
-}
-
-const toEntry = (r: AuditRow): AuditEntry => ({ ...r, id: Number(r.id), created_at: r.created_at.toISOString() });
+const toEntry = (r: q.AuditRow): AuditEntry => ({ ...r, id: Number(r.id), created_at: r.created_at.toISOString() });
 
 /** Appends to the audit log (inside the caller's transaction when given one). */
 export async function writeAudit(
@@ -34,9 +31,15 @@ export async function writeAudit(
   actor: Actor,
   e: { action: string; targetType?: string | null; targetId?: string | null; details?: Record<string, unknown> },
 ): Promise<void> {
-  await db`insert into admin_audit_log (admin_id, admin_email, action, target_type, target_id, details, ip)
-           values (${actor.adminId}, ${actor.email}, ${e.action}, ${e.targetType ?? null}, ${e.targetId ?? null},
-                   ${db.json((e.details ?? {}) as never)}, ${actor.ip ?? null})`;
+  await q.insertAuditEntry(db, {
+    admin_id: actor.adminId,
+    admin_email: actor.email,
+    action: e.action,
+    target_type: e.targetType ?? null,
+    target_id: e.targetId ?? null,
+    details: e.details ?? {},
+    ip: actor.ip ?? null,
+  });
 }
 
 export const auditListInput = z.object({
@@ -47,20 +50,12 @@ export const auditListInput = z.object({
   cursor: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
-export type AuditListInput = z.input<typeof auditListInput>;
+/** The list's input once validated (the transport parses with auditListInput). */
+export type AuditListInput = z.output<typeof auditListInput>;
 
-/** Newest first, keyset on id (each filter has an index ending in id desc, or is rare). */
-export async function listAudit(db: Db, input: AuditListInput): Promise<{ items: AuditEntry[]; nextCursor: number | null }> {
-  const i = auditListInput.parse(input);
-  const rows = await db<AuditRow[]>`
-    select * from admin_audit_log
-    where true
-      ${i.action ? db`and action = ${i.action}` : db``}
-      ${i.targetId ? db`and target_id = ${i.targetId}` : db``}
-      ${i.adminEmail ? db`and admin_email = ${i.adminEmail}` : db``}
-      ${i.cursor ? db`and id < ${i.cursor}` : db``}
-    order by id desc
-    limit ${i.limit + 1}`;
+/** Newest first, keyset on id. */
+export async function listAudit(db: Db, i: AuditListInput): Promise<{ items: AuditEntry[]; nextCursor: number | null }> {
+  const rows = await q.listAuditEntries(db, { action: i.action, targetId: i.targetId, adminEmail: i.adminEmail, beforeId: i.cursor, limit: i.limit + 1 });
   const items = rows.slice(0, i.limit).map(toEntry);
   return { items, nextCursor: rows.length > i.limit ? items[items.length - 1].id : null };
 }

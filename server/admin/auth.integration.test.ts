@@ -5,8 +5,9 @@ import { appRouter } from "../trpc/router";
 import { ADMIN_PASSWORD, anonymousCaller, signedInAdmin } from "../testing/admin";
 import { createAdmin, ensureFirstAdmin } from "./admin-users.service";
 import { systemActor } from "./audit.service";
-import { login, logout, resolveSession, sessionCookie, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS, readSessionToken } from "./sessions.service";
-import { hashPassword, verifyPassword } from "./passwords";
+import { login, logout, resolveSession, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS } from "./sessions.service";
+import { readSessionToken, sessionCookie } from "../http/session-cookie";
+import { hashPassword, needsRehash, SCRYPT_PARAMS, scryptParams, scryptParamsFrom, verifyPassword } from "./passwords";
 import { isSameOrigin } from "../http/request-info";
 
 let t: TestPlatform;
@@ -17,7 +18,7 @@ afterAll(async () => t?.close());
 
 /** Calls a procedure by its dotted path on a caller. */
 function callPath(caller: unknown, path: string, input: unknown): Promise<unknown> {
-  const fn = path.split(".").reduce((o: any, k) => o[k], caller) as (i: unknown) => Promise<unknown>;
+  const fn = path.split(".").reduce((o, k) => (o as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>;
   return fn(input);
 }
 
@@ -37,7 +38,7 @@ describe("first admin (runs first: the database has no admin yet)", () => {
     if (!first.created) return;
     expect(first.admin.email).toBe("admin@localhost");
     expect(first.generatedPassword).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
-    await expect(login(t.platform.ctx, { email: "admin@localhost", password: first.generatedPassword!, ip: "10.1.1.1" })).resolves.toMatchObject({ session: { email: "admin@localhost" } });
+    await expect(login(t.platform.ctx, { email: "admin@localhost", password: first.generatedPassword, ip: "10.1.1.1" })).resolves.toMatchObject({ session: { email: "admin@localhost" } });
     expect(await ensureFirstAdmin(t.platform.ctx, { email: "other@astapa.test", password: ADMIN_PASSWORD })).toEqual({ created: false });
   });
 });
@@ -120,15 +121,28 @@ describe("CSRF: mutations must come from the console's own origin", () => {
 
 describe("passwords and sessions", () => {
   it("hashes with scrypt, a per-user salt and stored parameters", async () => {
-    const a = await hashPassword("correct horse battery staple");
-    const b = await hashPassword("correct horse battery staple");
+    // Production's parameters, named explicitly: tests hash cheaply by default (ASTAPA_SCRYPT_COST, vitest.config.ts).
+    expect(scryptParamsFrom({})).toEqual({ N: 32768, r: 8, p: 1 });
+    const a = await hashPassword("correct horse battery staple", SCRYPT_PARAMS);
+    const b = await hashPassword("correct horse battery staple", SCRYPT_PARAMS);
     expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword("correct horse battery staple", a)).toBe(true);
     expect(await verifyPassword("correct horse battery stapl", a)).toBe(false);
     // Lower stored parameters still verify (upgrade on next login).
-    const weak = await hashPassword("pw-with-old-params", { N: 1024, r: 8, p: 1 });
+    const weak = await hashPassword("pw-with-old-params", { N: 16, r: 8, p: 1 });
     expect(await verifyPassword("pw-with-old-params", weak)).toBe(true);
+    expect(needsRehash(weak)).toBe(true);
+    expect(needsRehash(a)).toBe(false);
+    expect(needsRehash(await hashPassword("pw-with-current-params"))).toBe(false);
+  });
+
+  it("hash cost: ASTAPA_SCRYPT_COST sets N for tests, never below production's in production", () => {
+    expect(scryptParams().N).toBeLessThan(SCRYPT_PARAMS.N); // the test run's own setting (vitest.config.ts)
+    expect(scryptParamsFrom({ ASTAPA_SCRYPT_COST: "10" })).toEqual({ N: 1024, r: 8, p: 1 });
+    expect(scryptParamsFrom({ ASTAPA_SCRYPT_COST: "16", NODE_ENV: "production" })).toEqual({ N: 65536, r: 8, p: 1 });
+    expect(() => scryptParamsFrom({ ASTAPA_SCRYPT_COST: "10", NODE_ENV: "production" })).toThrow("ASTAPA_SCRYPT_COST=10 is below the production cost");
+    expect(() => scryptParamsFrom({ ASTAPA_SCRYPT_COST: "fast" })).toThrow("ASTAPA_SCRYPT_COST must be an integer");
   });
 
   it("refuses short passwords and duplicate e-mails", async () => {

@@ -1,4 +1,7 @@
 import type { PlatformContext } from "../platform/context";
+import { purchaseTotalsSince, settledPerJakartaDay } from "../payments/dashboard.queries";
+import { isPaymentAttempt, type PurchaseStatus } from "../payments/lifecycle";
+import { countDeliveriesSince } from "../webhooks/purchase-deliveries.queries";
 
 export type PeriodKey = "today" | "7d" | "30d";
 
@@ -7,7 +10,7 @@ export interface PeriodStats {
   label: string;
   from: string;
   /** Per stored status: number of payments created in the period and their IDR sum. */
-  byStatus: { status: string; count: number; amount: number }[];
+  byStatus: { status: PurchaseStatus; count: number; amount: number }[];
   total: { count: number; amount: number };
   /** Paid (settled at some point, refunded or not) among payments created in the period (creation failures excluded). */
   settled: { count: number; amount: number };
@@ -43,48 +46,22 @@ export async function dashboardStats(ctx: PlatformContext): Promise<DashboardSta
     { key: "7d", label: "7 days", from: new Date(now.getTime() - 7 * DAY_MS) },
     { key: "30d", label: "30 days", from: new Date(now.getTime() - 30 * DAY_MS) },
   ];
-  const oldest = new Date(Math.min(...periods.map((p) => p.from.getTime())));
-
-  const statusRows = await sql<{ status: string; paid: boolean; n0: number; a0: number; n1: number; a1: number; n2: number; a2: number }[]>`
-    select status, paid_at is not null as paid,
-      count(*) filter (where created_at >= ${periods[0].from})::int as n0, coalesce(sum(amount) filter (where created_at >= ${periods[0].from}), 0)::bigint as a0,
-      count(*) filter (where created_at >= ${periods[1].from})::int as n1, coalesce(sum(amount) filter (where created_at >= ${periods[1].from}), 0)::bigint as a1,
-      count(*) filter (where created_at >= ${periods[2].from})::int as n2, coalesce(sum(amount) filter (where created_at >= ${periods[2].from}), 0)::bigint as a2
-    from purchases
-    where created_at >= ${oldest} and created_at <= ${now}
-    group by status, paid_at is not null`;
-
-  const [hooks] = await sql<{ d0: number; f0: number; r0: number; d1: number; f1: number; r1: number; d2: number; f2: number; r2: number }[]>`
-    select
-      count(*) filter (where status = 'delivered' and created_at >= ${periods[0].from})::int as d0,
-      count(*) filter (where status = 'failed' and created_at >= ${periods[0].from})::int as f0,
-      count(*) filter (where status = 'pending' and attempt_count > 0 and created_at >= ${periods[0].from})::int as r0,
-      count(*) filter (where status = 'delivered' and created_at >= ${periods[1].from})::int as d1,
-      count(*) filter (where status = 'failed' and created_at >= ${periods[1].from})::int as f1,
-      count(*) filter (where status = 'pending' and attempt_count > 0 and created_at >= ${periods[1].from})::int as r1,
-      count(*) filter (where status = 'delivered' and created_at >= ${periods[2].from})::int as d2,
-      count(*) filter (where status = 'failed' and created_at >= ${periods[2].from})::int as f2,
-      count(*) filter (where status = 'pending' and attempt_count > 0 and created_at >= ${periods[2].from})::int as r2
-    from webhook_events where created_at >= ${oldest}`;
+  const since = periods.map((p) => p.from);
+  const statusRows = await purchaseTotalsSince(sql, since, now);
+  const hooks = await countDeliveriesSince(sql, since);
 
   const chartFrom = new Date(today.getTime() - 29 * DAY_MS);
-  const dayRows = await sql<{ day: string; amount: number; n: number }[]>`
-    select to_char((paid_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD') as day,
-           sum(amount)::bigint as amount, count(*)::int as n
-    from purchases
-    where paid_at is not null and paid_at >= ${chartFrom} and paid_at <= ${now}
-    group by 1`;
-  const byDay = new Map(dayRows.map((r) => [r.day, r]));
+  const byDay = new Map((await settledPerJakartaDay(sql, chartFrom, now)).map((r) => [r.day, r]));
   const settledPerDay = Array.from({ length: 30 }, (_, i) => {
     const day = jakartaDay(new Date(chartFrom.getTime() + i * DAY_MS));
     const r = byDay.get(day);
-    return { day, amount: r ? Number(r.amount) : 0, count: r?.n ?? 0 };
+    return { day, amount: r ? r.amount : 0, count: r?.count ?? 0 };
   });
 
   const result: PeriodStats[] = periods.map((p, i) => {
-    const n = (r: (typeof statusRows)[number]) => Number(r[`n${i}` as "n0"]);
-    const a = (r: (typeof statusRows)[number]) => Number(r[`a${i}` as "a0"]);
-    const byStatus = new Map<string, { count: number; amount: number }>();
+    const n = (r: (typeof statusRows)[number]) => r.periods[i].count;
+    const a = (r: (typeof statusRows)[number]) => r.periods[i].amount;
+    const byStatus = new Map<PurchaseStatus, { count: number; amount: number }>();
     let total = { count: 0, amount: 0 };
     let settled = { count: 0, amount: 0 };
     let attempted = 0;
@@ -95,11 +72,9 @@ export async function dashboardStats(ctx: PlatformContext): Promise<DashboardSta
       byStatus.set(r.status, s);
       total = { count: total.count + n(r), amount: total.amount + a(r) };
       if (r.paid) settled = { count: settled.count + n(r), amount: settled.amount + a(r) };
-      if (r.status !== "create_failed") attempted += n(r);
+      if (isPaymentAttempt(r.status)) attempted += n(r);
     }
-    const d = hooks[`d${i}` as "d0"];
-    const f = hooks[`f${i}` as "f0"];
-    const rt = hooks[`r${i}` as "r0"];
+    const { delivered: d, failed: f, retrying: rt } = hooks[i];
     return {
       key: p.key,
       label: p.label,

@@ -2,8 +2,10 @@ import { z } from "zod";
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
+import { lockItem } from "../items/items.queries";
 import { createItem, listItems, updateItem } from "../items/items.service";
 import { itemInput, SENTINEL_ITEM_ID, type ItemRow } from "../items/items.schema";
+import { findProject } from "../projects/projects.queries";
 import { writeAudit, type Actor } from "./audit.service";
 
 /** An item as the console shows it (never the sentinel): the row, times as ISO strings. */
@@ -33,19 +35,16 @@ const auditFields = ["name", "description", "price", "active", "price_overridabl
 const snapshot = (v: ItemView) => Object.fromEntries(auditFields.map((k) => [k, v[k]]));
 
 async function requireProject(db: Db, projectId: string): Promise<void> {
-  const [p] = await db`select id from projects where id = ${projectId}`;
-  if (!p) throw new DomainError("not_found", "No such project");
+  if (!(await findProject(db, projectId))) throw new DomainError("not_found", "No such project");
 }
 
 /** All of a project's items (active or not), newest first; the `__direct__` sentinel excluded. */
-export async function listItemsAsAdmin(db: Db, input: z.input<typeof itemListInput>): Promise<ItemView[]> {
-  const { projectId } = itemListInput.parse(input);
+export async function listItemsAsAdmin(db: Db, { projectId }: z.output<typeof itemListInput>): Promise<ItemView[]> {
   await requireProject(db, projectId);
   return (await listItems(db, projectId, { activeOnly: false })).map(toView);
 }
 
-export async function createItemAsAdmin(ctx: PlatformContext, actor: Actor, input: z.input<typeof itemCreateInput>): Promise<ItemView> {
-  const { projectId, item } = itemCreateInput.parse(input);
+export async function createItemAsAdmin(ctx: PlatformContext, actor: Actor, { projectId, item }: z.output<typeof itemCreateInput>): Promise<ItemView> {
   return ctx.sql.begin(async (tx) => {
     await requireProject(tx, projectId);
     const created = toView(await createItem(tx, projectId, item));
@@ -55,11 +54,10 @@ export async function createItemAsAdmin(ctx: PlatformContext, actor: Actor, inpu
 }
 
 /** Replaces an item's fields. Existing purchases keep their own amount and name. */
-export async function updateItemAsAdmin(ctx: PlatformContext, actor: Actor, input: z.input<typeof itemUpdateInput>): Promise<ItemView> {
-  const { projectId, itemId, item } = itemUpdateInput.parse(input);
+export async function updateItemAsAdmin(ctx: PlatformContext, actor: Actor, { projectId, itemId, item }: z.output<typeof itemUpdateInput>): Promise<ItemView> {
   if (itemId === SENTINEL_ITEM_ID) throw new DomainError("item_not_editable", "The __direct__ item cannot be edited");
   return ctx.sql.begin(async (tx) => {
-    const [row] = await tx<ItemRow[]>`select * from items where project_id = ${projectId} and id = ${itemId} for update`;
+    const row = await lockItem(tx, projectId, itemId);
     if (!row) throw new DomainError("item_not_found", "No such item in this project");
     const before = toView(row);
     const after = toView(await updateItem(tx, projectId, itemId, item));

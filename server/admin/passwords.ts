@@ -6,6 +6,34 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
  * without invalidating existing passwords (needsRehash tells when to re-hash at login).
  */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/**
+ * The parameters new hashes use: SCRYPT_PARAMS, unless ASTAPA_SCRYPT_COST (log2 of N, 4 to 20)
+ * says otherwise. Tests set it low (vitest.config.ts, playwright.config.ts) so a login costs
+ * milliseconds, not a fifth of a second; production refuses a cost below SCRYPT_PARAMS.
+ * needsRehash compares against these, so a hash made cheaper than them is upgraded at login.
+ */
+export function scryptParamsFrom(env: Record<string, string | undefined>): ScryptParams {
+  const raw = env.ASTAPA_SCRYPT_COST;
+  if (raw === undefined || raw === "") return SCRYPT_PARAMS;
+  const cost = Number(raw);
+  if (!Number.isInteger(cost) || cost < 4 || cost > 20) {
+    throw new Error(`Invalid configuration: ASTAPA_SCRYPT_COST must be an integer from 4 to 20 (log2 of scrypt's N), got "${raw}"`);
+  }
+  if (env.NODE_ENV === "production" && 2 ** cost < SCRYPT_PARAMS.N) {
+    throw new Error(`Invalid configuration: ASTAPA_SCRYPT_COST=${raw} is below the production cost (${Math.log2(SCRYPT_PARAMS.N)}); it is meant for tests`);
+  }
+  return { ...SCRYPT_PARAMS, N: 2 ** cost };
+}
+
+const currentParams = scryptParamsFrom(process.env);
+/** What hashPassword uses by default in this process (see scryptParamsFrom). */
+export const scryptParams = (): ScryptParams => currentParams;
 const KEY_LENGTH = 64;
 const SALT_BYTES = 16;
 export const MIN_PASSWORD_LENGTH = 12;
@@ -20,7 +48,7 @@ function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
 // 128 * N * r bytes, with room to spare (the default maxmem of 32 MiB is exactly N=2^15, r=8).
 const maxmemFor = (N: number, r: number) => 256 * N * r + 1024 * 1024;
 
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = SCRYPT_PARAMS): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = currentParams): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await scrypt(password, salt, KEY_LENGTH, { ...params, maxmem: maxmemFor(params.N, params.r) });
   return ["scrypt", params.N, params.r, params.p, salt.toString("base64"), key.toString("base64")].join("$");
@@ -55,7 +83,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 export function needsRehash(stored: string): boolean {
   const h = parseHash(stored);
-  return !h || h.N < SCRYPT_PARAMS.N || h.r < SCRYPT_PARAMS.r || h.p < SCRYPT_PARAMS.p;
+  return !h || h.N < currentParams.N || h.r < currentParams.r || h.p < currentParams.p;
 }
 
 /** Hash of a password nobody knows: compared against for unknown e-mails so both failures cost the same. */

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
 import { seedPurchases, signedInAdmin } from "../testing/admin";
-import { csvCell, parseFilters, paymentListQuery, type PaymentListItem } from "./payments-admin.service";
+import { csvCell } from "./payments-csv.service";
+import { parseFilters } from "../payments/payment-list.schema";
+import { paymentListQuery } from "../payments/payment-list.queries";
+import type { PaymentListItem } from "../payments/payment-list.service";
 import { withCustomPlans } from "../db/connect";
 
 let t: TestPlatform;

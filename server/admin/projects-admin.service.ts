@@ -1,13 +1,11 @@
 import { z } from "zod";
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
-import { newId } from "../lib/ids";
 import type { PlatformContext } from "../platform/context";
+import * as projects from "../projects/projects.queries";
+import { storeUrlTemplateSchema, webhookUrlSchema, type CredentialRow, type Environment, type ProjectRow } from "../projects/projects.schema";
 import { createProject, issueCredential, revokeCredential } from "../projects/projects.service";
-import { environmentSchema, storeUrlTemplateSchema, webhookUrlSchema, type CredentialRow, type ProjectRow } from "../projects/projects.schema";
-import { deliverOnce } from "../webhooks/delivery";
-import { activeSecrets, signWebhook } from "../webhooks/signing";
-import { rotateWebhookSecret } from "../webhooks/webhooks.service";
+import { rotateWebhookSecret, sendTestWebhook as sendTestWebhookToProject, type TestWebhookResult } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 
 export interface ProjectSummary {
@@ -23,7 +21,7 @@ export interface ProjectSummary {
 
 export interface CredentialView {
   id: string;
-  environment: "sandbox" | "production";
+  environment: Environment;
   client_id: string;
   secret_last4: string;
   created_at: string;
@@ -48,27 +46,19 @@ const toCredentialView = (c: CredentialRow): CredentialView => ({
   last_used_at: c.last_used_at?.toISOString() ?? null,
 });
 
-type SummaryRow = Omit<ProjectSummary, "created_at" | "updated_at"> & { created_at: Date; updated_at: Date };
-const toSummary = (r: SummaryRow): ProjectSummary => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+const toSummary = (r: projects.ProjectSummaryRow): ProjectSummary => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+
+/** The console's project list: newest first, at most this many. */
+const PROJECT_LIST_LIMIT = 1000;
 
 export async function listProjects(db: Db): Promise<ProjectSummary[]> {
-  const rows = await db<SummaryRow[]>`
-    select pr.id, pr.name, pr.webhook_url, pr.store_url_template, pr.created_at, pr.updated_at,
-           (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
-           (select count(*)::int from purchases p where p.project_id = pr.id) as payments
-    from projects pr order by pr.created_at desc limit 1000`;
-  return rows.map(toSummary);
+  return (await projects.listProjectSummaries(db, PROJECT_LIST_LIMIT)).map(toSummary);
 }
 
 export async function getProject(db: Db, id: string): Promise<ProjectDetail> {
-  const [row] = await db<(SummaryRow & { webhook_secret: string; webhook_secret_previous_expires_at: Date | null })[]>`
-    select pr.id, pr.name, pr.webhook_url, pr.store_url_template, pr.created_at, pr.updated_at, pr.webhook_secret,
-           pr.webhook_secret_previous_expires_at,
-           (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
-           (select count(*)::int from purchases p where p.project_id = pr.id) as payments
-    from projects pr where pr.id = ${id}`;
+  const row = await projects.findProjectSummary(db, id);
   if (!row) throw new DomainError("not_found", "No such project");
-  const creds = await db<CredentialRow[]>`select * from api_credentials where project_id = ${id} order by revoked_at nulls first, created_at desc`;
+  const creds = await projects.listCredentials(db, id);
   const { webhook_secret, webhook_secret_previous_expires_at, ...summary } = row;
   return {
     ...toSummary(summary),
@@ -88,13 +78,9 @@ export const projectCreateInput = z.object({
 
 export const projectUpdateInput = projectCreateInput.partial().extend({ id: z.string().min(1).max(100) });
 
-const fieldsOf = (issues: { path: PropertyKey[]; message: string }[]) => Object.fromEntries(issues.map((i) => [i.path.map(String).join(".") || "body", i.message]));
-
-export async function createProjectAsAdmin(ctx: PlatformContext, actor: Actor, input: z.input<typeof projectCreateInput>): Promise<ProjectSummary> {
-  const parsed = projectCreateInput.safeParse(input);
-  if (!parsed.success) throw new DomainError("validation_failed", "The project is invalid", fieldsOf(parsed.error.issues));
+export async function createProjectAsAdmin(ctx: PlatformContext, actor: Actor, input: z.output<typeof projectCreateInput>): Promise<ProjectSummary> {
   const project = await ctx.sql.begin(async (tx) => {
-    const p = await createProject(tx, parsed.data);
+    const p = await createProject(tx, input);
     await writeAudit(tx, actor, { action: "project.create", targetType: "project", targetId: p.id, details: { name: p.name, webhook_url: p.webhook_url, store_url_template: p.store_url_template } });
     return p;
   });
@@ -110,20 +96,17 @@ const summaryOf = (p: ProjectRow) => ({
   updated_at: p.updated_at.toISOString(),
 });
 
-export async function updateProject(ctx: PlatformContext, actor: Actor, input: z.input<typeof projectUpdateInput>): Promise<ProjectDetail> {
-  const parsed = projectUpdateInput.safeParse(input);
-  if (!parsed.success) throw new DomainError("validation_failed", "The project is invalid", fieldsOf(parsed.error.issues));
-  const { id, ...changes } = parsed.data;
+export async function updateProject(ctx: PlatformContext, actor: Actor, input: z.output<typeof projectUpdateInput>): Promise<ProjectDetail> {
+  const { id, ...changes } = input;
   await ctx.sql.begin(async (tx) => {
-    const [before] = await tx<ProjectRow[]>`select * from projects where id = ${id} for update`;
+    const before = await projects.lockProject(tx, id);
     if (!before) throw new DomainError("not_found", "No such project");
     const next = {
       name: changes.name ?? before.name,
       webhook_url: changes.webhook_url === undefined ? before.webhook_url : changes.webhook_url,
       store_url_template: changes.store_url_template === undefined ? before.store_url_template : changes.store_url_template,
     };
-    await tx`update projects set name = ${next.name}, webhook_url = ${next.webhook_url}, store_url_template = ${next.store_url_template}, updated_at = now()
-             where id = ${id}`;
+    await projects.updateProjectFields(tx, id, next);
     const diff = Object.fromEntries(
       (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== before[k]).map((k) => [k, { from: before[k], to: next[k] }]),
     );
@@ -140,11 +123,10 @@ export interface IssuedCredentialView {
   revoked?: string;
 }
 
-export async function issueCredentialAsAdmin(ctx: PlatformContext, actor: Actor, input: { projectId: string; environment: "sandbox" | "production" }): Promise<IssuedCredentialView> {
-  const env = environmentSchema.parse(input.environment);
+export async function issueCredentialAsAdmin(ctx: PlatformContext, actor: Actor, input: { projectId: string; environment: Environment }): Promise<IssuedCredentialView> {
+  const env = input.environment;
   return ctx.sql.begin(async (tx) => {
-    const [p] = await tx`select id from projects where id = ${input.projectId}`;
-    if (!p) throw new DomainError("not_found", "No such project");
+    if (!(await projects.findProject(tx, input.projectId))) throw new DomainError("not_found", "No such project");
     const issued = await issueCredential(tx, input.projectId, env);
     await writeAudit(tx, actor, { action: "credential.create", targetType: "project", targetId: input.projectId, details: { credential_id: issued.credential.id, client_id: issued.client_id, environment: env } });
     return { credential: toCredentialView(issued.credential), client_id: issued.client_id, client_secret: issued.client_secret };
@@ -152,7 +134,7 @@ export async function issueCredentialAsAdmin(ctx: PlatformContext, actor: Actor,
 }
 
 async function lockCredential(tx: Db, credentialId: string): Promise<CredentialRow> {
-  const [c] = await tx<CredentialRow[]>`select * from api_credentials where id = ${credentialId} for update`;
+  const c = await projects.lockCredential(tx, credentialId);
   if (!c) throw new DomainError("not_found", "No such credential");
   if (c.revoked_at) throw new DomainError("invalid_state", "This credential is already revoked");
   return c;
@@ -185,11 +167,12 @@ export async function revokeCredentialAsAdmin(ctx: PlatformContext, actor: Actor
 
 /** The signing secret in clear (the merchant needs it to verify webhooks). Audited. */
 export async function revealWebhookSecret(ctx: PlatformContext, actor: Actor, projectId: string): Promise<{ webhook_secret: string; previous_expires_at: string | null }> {
-  const [p] = await ctx.sql<ProjectRow[]>`select * from projects where id = ${projectId}`;
+  const p = await projects.findProject(ctx.sql, projectId);
   if (!p) throw new DomainError("not_found", "No such project");
   await writeAudit(ctx.sql, actor, { action: "project.reveal_webhook_secret", targetType: "project", targetId: projectId });
-  const keepPrevious = p.webhook_secret_previous_expires_at && p.webhook_secret_previous_expires_at.getTime() > ctx.now().getTime();
-  return { webhook_secret: p.webhook_secret, previous_expires_at: keepPrevious ? p.webhook_secret_previous_expires_at!.toISOString() : null };
+  const previousExpiresAt = p.webhook_secret_previous_expires_at;
+  const keepPrevious = previousExpiresAt && previousExpiresAt.getTime() > ctx.now().getTime();
+  return { webhook_secret: p.webhook_secret, previous_expires_at: keepPrevious ? previousExpiresAt.toISOString() : null };
 }
 
 /** New signing secret (the old one keeps signing for a grace period: webhooks service). Audited. */
@@ -199,53 +182,9 @@ export async function rotateProjectWebhookSecret(ctx: PlatformContext, actor: Ac
   return { webhook_secret };
 }
 
-export const TEST_WEBHOOK_TIMEOUT_MS = 10_000;
-
-export interface TestWebhookResult {
-  url: string;
-  ok: boolean;
-  status: number | null;
-  bodyExcerpt: string | null;
-  error: string | null;
-  durationMs: number;
-  messageId: string;
-}
-
-/**
- * "Send test webhook": a signed (Standard Webhooks) `webhook.test` event POSTed straight to the
- * project's webhook URL, 10 s timeout, not through the outbox. Private addresses are refused
- * for projects with live (production) credentials unless the platform allows them.
- */
+/** "Send test webhook" (the webhooks service sends it, through the same path as every delivery). Audited. */
 export async function sendTestWebhook(ctx: PlatformContext, actor: Actor, projectId: string): Promise<TestWebhookResult> {
-  const [p] = await ctx.sql<(ProjectRow & { has_production: boolean })[]>`
-    select pr.*, exists (select 1 from api_credentials c where c.project_id = pr.id and c.environment = 'production' and c.revoked_at is null) as has_production
-    from projects pr where pr.id = ${projectId}`;
-  if (!p) throw new DomainError("not_found", "No such project");
-  if (!p.webhook_url) throw new DomainError("validation_failed", "Set the project's webhook URL first", { webhook_url: "required" });
-  const messageId = newId("msg_test");
-  const now = ctx.now();
-  const body = JSON.stringify({
-    event: "webhook.test",
-    project_id: p.id,
-    sent_at: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
-    message: "Test webhook from the Astapa admin console",
-  });
-  const r = await deliverOnce({
-    url: p.webhook_url,
-    body,
-    headers: signWebhook(messageId, body, activeSecrets(p, now)),
-    restrictDestination: p.has_production && !ctx.config.allowPrivateWebhookUrls,
-    timeoutMs: TEST_WEBHOOK_TIMEOUT_MS,
-  });
-  const result: TestWebhookResult = {
-    url: p.webhook_url,
-    ok: r.ok,
-    status: r.status,
-    bodyExcerpt: r.responseBody?.slice(0, 500) ?? null,
-    error: r.error,
-    durationMs: r.durationMs,
-    messageId,
-  };
-  await writeAudit(ctx.sql, actor, { action: "project.test_webhook", targetType: "project", targetId: p.id, details: { url: p.webhook_url, ok: r.ok, status: r.status, error: r.error } });
-  return result;
+  const r = await sendTestWebhookToProject(ctx, projectId);
+  await writeAudit(ctx.sql, actor, { action: "project.test_webhook", targetType: "project", targetId: projectId, details: { url: r.url, ok: r.ok, status: r.status, error: r.error } });
+  return r;
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { startTestPlatform, type TestPlatform } from "../testing/platform";
-import { postJson } from "../testing/http";
 import { seedEvents, startReceiver, type Receiver } from "../testing/webhooks";
 import { authenticateClient } from "../projects/projects.service";
 import { seedPurchases, signedInAdmin } from "../testing/admin";
@@ -99,6 +98,26 @@ describe("projects and credentials", () => {
     const none = await admin.caller.projects.create({ name: "No URL" });
     await expect(admin.caller.projects.sendTestWebhook({ projectId: none.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
+
+  it("sends the test webhook under the deliveries' destination rule: production projects reach public addresses only", async () => {
+    const p = await admin.caller.projects.create({ name: "Live hook shop", webhook_url: receiver.url });
+    const config = t.platform.ctx.config;
+    const allowed = config.allowPrivateWebhookUrls;
+    config.allowPrivateWebhookUrls = false;
+    try {
+      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: true }); // sandbox only: localhost is fine
+      await admin.caller.credentials.create({ projectId: p.id, environment: "production" });
+      const before = receiver.received.length;
+      const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id });
+      expect(r).toMatchObject({ ok: false, status: null });
+      expect(r.error).toMatch(/^destination not allowed/);
+      expect(receiver.received.length).toBe(before);
+      config.allowPrivateWebhookUrls = true;
+      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: true, status: 200 });
+    } finally {
+      config.allowPrivateWebhookUrls = allowed;
+    }
+  });
 });
 
 describe("webhook deliveries in trouble", () => {
@@ -147,8 +166,9 @@ describe("dashboard", () => {
       { status: "create_failed", amount: 1000, created_at: new Date(today.getTime() + 1000) },
     ]);
     const after = await admin.caller.dashboard.stats();
-    const diff = (key: string, f: (p: (typeof after.periods)[number]) => number) =>
-      f(after.periods.find((p) => p.key === key)!) - f(before.periods.find((p) => p.key === key)!);
+    type Period = (typeof after.periods)[number];
+    const period = (s: typeof after, key: string): Period => s.periods.find((p) => p.key === key) ?? expect.fail(`no period ${key}`);
+    const diff = (key: string, f: (p: Period) => number) => f(period(after, key)) - f(period(before, key));
     expect(diff("today", (p) => p.total.count)).toBe(3);
     expect(diff("today", (p) => p.settled.amount)).toBe(75000);
     expect(diff("7d", (p) => p.settled.amount)).toBe(100000);
@@ -160,8 +180,8 @@ describe("dashboard", () => {
     expect(after.settledPerDay[29].amount - before.settledPerDay[29].amount).toBe(75000);
     const rate = after.periods[0].settlementRate;
     expect(rate).not.toBeNull();
-    expect(rate!).toBeGreaterThan(0);
-    expect(rate!).toBeLessThanOrEqual(1);
+    expect(rate ?? 0).toBeGreaterThan(0);
+    expect(rate ?? 0).toBeLessThanOrEqual(1);
     // The webhook test above: 3 delivered, 1 pending never attempted (not counted).
     const hooks = after.periods[0].webhooks;
     expect(hooks.delivered).toBeGreaterThanOrEqual(3);

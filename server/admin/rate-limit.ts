@@ -9,10 +9,8 @@ export interface LoginLimiters {
   ip: RateLimiterMemory;
 }
 
-// One set per platform, shared by every copy of this module in the process (Remix bundles
-// its own copy of server code): keyed on a global symbol.
-const REGISTRY = Symbol.for("astapa.admin.loginLimiters");
-const registry: WeakMap<PlatformContext, LoginLimiters> = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= new WeakMap()) as never;
+/** One set per platform (tests run several platforms in one process). */
+const registry = new WeakMap<PlatformContext, LoginLimiters>();
 
 export function loginLimiters(ctx: PlatformContext): LoginLimiters {
   let l = registry.get(ctx);

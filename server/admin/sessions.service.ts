@@ -2,12 +2,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { PlatformContext } from "../platform/context";
+import { findAdminByEmail, recordAdminLogin } from "./admin-users.queries";
 import { writeAudit } from "./audit.service";
-import { findAdminByEmail } from "./admin-users.service";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
 import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./rate-limit";
+import * as q from "./sessions.queries";
 
-export const SESSION_COOKIE = "astapa_admin";
 export const SESSION_IDLE_MS = 12 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
 /** last_seen_at is written at most this often (not on every request). */
@@ -61,34 +61,30 @@ export async function login(ctx: PlatformContext, input: LoginInput): Promise<{ 
   const sessionId = newId("ses");
   const rehash = needsRehash(admin.password_hash) ? await hashPassword(password) : null;
   await ctx.sql.begin(async (tx) => {
-    await tx`insert into admin_sessions (id, admin_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
-             values (${sessionId}, ${admin.id}, ${sha256(token)}, ${now}, ${now}, ${expiresAt}, ${ip}, ${(input.userAgent ?? "").slice(0, 300) || null})`;
-    await tx`update admin_users set last_login_at = ${now}, password_hash = coalesce(${rehash}, password_hash) where id = ${admin.id}`;
+    await q.insertSession(tx, {
+      id: sessionId,
+      adminId: admin.id,
+      tokenHash: sha256(token),
+      createdAt: now,
+      expiresAt,
+      ip,
+      userAgent: (input.userAgent ?? "").slice(0, 300) || null,
+    });
+    await recordAdminLogin(tx, admin.id, now, rehash);
     await writeAudit(tx, { adminId: admin.id, email: admin.email, ip }, { action: "admin.login", targetType: "admin", targetId: admin.id });
   });
   return { token, session: { sessionId, adminId: admin.id, email: admin.email, expiresAt: expiresAt.toISOString() } };
 }
 
-interface SessionJoinRow {
-  id: string;
-  admin_id: string;
-  email: string;
-  last_seen_at: Date;
-  expires_at: Date;
-}
-
 /** The session a cookie token belongs to, or null (unknown, revoked, idle too long, past its absolute expiry, admin disabled). */
 export async function resolveSession(ctx: PlatformContext, token: string | null | undefined): Promise<AdminSession | null> {
   if (!token || token.length > 200) return null;
-  const [row] = await ctx.sql<SessionJoinRow[]>`
-    select s.id, s.admin_id, a.email, s.last_seen_at, s.expires_at
-    from admin_sessions s join admin_users a on a.id = s.admin_id
-    where s.token_hash = ${sha256(token)} and s.revoked_at is null and a.disabled_at is null`;
+  const row = await q.findLiveSession(ctx.sql, sha256(token));
   if (!row) return null;
   const now = ctx.now().getTime();
   if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + SESSION_IDLE_MS <= now) return null;
   if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
-    await ctx.sql`update admin_sessions set last_seen_at = ${new Date(now)} where id = ${row.id}`;
+    await q.touchSession(ctx.sql, row.id, new Date(now));
   }
   return { sessionId: row.id, adminId: row.admin_id, email: row.email, expiresAt: row.expires_at.toISOString() };
 }
@@ -96,37 +92,7 @@ export async function resolveSession(ctx: PlatformContext, token: string | null 
 export async function logout(ctx: PlatformContext, token: string | null | undefined, ip?: string | null): Promise<void> {
   if (!token || token.length > 200) return;
   await ctx.sql.begin(async (tx) => {
-    const [row] = await tx<{ id: string; admin_id: string; email: string }[]>`
-      update admin_sessions s set revoked_at = ${ctx.now()}
-      from admin_users a
-      where s.token_hash = ${sha256(token)} and s.revoked_at is null and a.id = s.admin_id
-      returning s.id, s.admin_id, a.email`;
+    const row = await q.revokeSession(tx, sha256(token), ctx.now());
     if (row) await writeAudit(tx, { adminId: row.admin_id, email: row.email, ip }, { action: "admin.logout", targetType: "admin", targetId: row.admin_id });
   });
-}
-
-// ---- cookie ---------------------------------------------------------------------------
-
-/** The session token from a Cookie header. */
-export function readSessionToken(cookieHeader: string | null | undefined): string | null {
-  if (!cookieHeader) return null;
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) {
-      const v = part.slice(eq + 1).trim();
-      return /^[A-Za-z0-9_-]{20,200}$/.test(v) ? v : null;
-    }
-  }
-  return null;
-}
-
-const secureFlag = (publicUrl: string) => (publicUrl.startsWith("https:") ? "; Secure" : "");
-
-export function sessionCookie(token: string, publicUrl: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${secureFlag(publicUrl)}`;
-}
-
-export function clearedSessionCookie(publicUrl: string): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureFlag(publicUrl)}`;
 }

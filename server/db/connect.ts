@@ -2,10 +2,10 @@ import postgres from "postgres";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../config/logger";
+import { forceCustomPlans, forceCustomPlansInTransaction, resetPlanCacheMode } from "./plan-cache.queries";
+import type { Db, Sql } from "./types";
 
-export type Sql = postgres.Sql<{}>;
-/** A handle usable for queries: the pool itself or a transaction from `sql.begin`. */
-export type Db = Sql | postgres.TransactionSql<{}>;
+export type { Db, Sql };
 
 export interface Database {
   sql: Sql;
@@ -15,7 +15,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const commonOptions: postgres.Options<{}> = {
+const commonOptions: postgres.Options<Record<string, postgres.PostgresType>> = {
   onnotice: () => {},
   // int8 (amounts in IDR, counts) as JS numbers: every amount is capped far below 2^53.
   types: {
@@ -30,7 +30,7 @@ const commonOptions: postgres.Options<{}> = {
 };
 
 export async function connectPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
-  const sql = postgres(url, { ...commonOptions, max: opts.max ?? 10 }) as unknown as Sql;
+  const sql = postgres(url, { ...commonOptions, max: opts.max ?? 10 });
   return { sql, kind: "postgres", url, close: () => sql.end({ timeout: 5 }) };
 }
 
@@ -52,7 +52,7 @@ export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: L
   const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-  const sql = postgres(url, { ...commonOptions, max: 1 }) as unknown as Sql;
+  const sql = postgres(url, { ...commonOptions, max: 1 });
   opts.logger?.info({ dataDir: dir ?? "(memory)", url }, "embedded database started");
   return {
     sql,
@@ -79,19 +79,20 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
  * 400 ms instead of under 1). SET LOCAL keeps the setting inside this transaction.
  */
 export async function withCustomPlans<T extends readonly object[]>(sql: Sql, query: (db: Db) => postgres.PendingQuery<T>): Promise<T> {
-  return sql.begin(async (tx) => {
+  let rows!: T;
+  await sql.begin(async (tx) => {
     // `query` builds its statement synchronously, so both are queued in this order and sent
     // back to back: the setting costs no extra round trip.
-    const [, rows] = await Promise.all([tx`set local plan_cache_mode = force_custom_plan`, query(tx)]);
-    return rows;
-  }) as unknown as Promise<T>;
+    [, rows] = await Promise.all([forceCustomPlansInTransaction(tx), query(tx)]);
+  });
+  return rows;
 }
 
 /** One reserved connection with custom plans, for a streaming query (released by `release`). */
-export async function reserveWithCustomPlans(sql: Sql): Promise<{ db: postgres.ReservedSql<{}>; release(): Promise<void> }> {
+export async function reserveWithCustomPlans(sql: Sql): Promise<{ db: postgres.ReservedSql; release(): Promise<void> }> {
   const db = await sql.reserve();
   try {
-    await db`set plan_cache_mode = force_custom_plan`;
+    await forceCustomPlans(db);
   } catch (err) {
     db.release();
     throw err;
@@ -100,7 +101,7 @@ export async function reserveWithCustomPlans(sql: Sql): Promise<{ db: postgres.R
     db,
     async release() {
       try {
-        await db`reset plan_cache_mode`;
+        await resetPlanCacheMode(db);
       } finally {
         db.release();
       }

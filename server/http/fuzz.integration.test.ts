@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { startTestPlatform, TEST_SERVER_KEY, type TestPlatform } from "../testing/platform";
 import { midtransSignature } from "../midtrans/signature";
 import { createItem } from "../items/items.service";
+import { itemInput } from "../items/items.schema";
 import { readAnswer } from "../testing/http";
 
 // Property-based fuzzing of every public endpoint: never a 5xx, always a JSON error with a
@@ -20,7 +21,7 @@ beforeAll(async () => {
     env: { RATE_LIMIT_CREATE_PER_CLIENT: "0", RATE_LIMIT_CREATE_PER_IP: "0", RATE_LIMIT_VERIFY_PER_IP: "0", RATE_LIMIT_BAD_SIGNATURE_PER_IP: "0" },
   });
   m = await t.createMerchant();
-  itemId = (await createItem(t.sql, m.project_id, { name: "Kopi", price: 18000, price_overridable: true, min_price: 1000, max_price: 100000 })).id;
+  itemId = (await createItem(t.sql, m.project_id, itemInput.parse({ name: "Kopi", price: 18000, price_overridable: true, min_price: 1000, max_price: 100000 }))).id;
   paidOrder = `fuzz-paid-${Date.now()}`;
   const r = await fetch(`${t.url}/api/platform/shop-payment`, {
     method: "POST",
@@ -44,7 +45,7 @@ const STABLE_CODES = new Set([
 
 const send = async (path: string, init: RequestInit) => readAnswer(await fetch(`${t.url}${path}`, init));
 
-function expectWellFormed(r: { status: number; json: any; text: string }) {
+function expectWellFormed(r: Awaited<ReturnType<typeof readAnswer>>) {
   expect(r.status, r.text).toBeLessThan(500);
   expect(r.json, r.text).toBeDefined();
   if (r.status >= 400) {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platform";
 import { getJson, postJson } from "../testing/http";
-import { createItem, updateItem } from "./items.service";
+import { createItem as createValidItem, updateItem as updateValidItem } from "./items.service";
+import { itemInput } from "./items.schema";
+
+// The service takes validated input (the console's transport parses it): parse here as it would.
+const createItem = (db: TestPlatform["sql"], projectId: string, item: unknown) => createValidItem(db, projectId, itemInput.parse(item));
+const updateItem = (db: TestPlatform["sql"], projectId: string, itemId: string, item: unknown) => updateValidItem(db, projectId, itemId, itemInput.parse(item));
 
 let t: TestPlatform;
 let m: Awaited<ReturnType<TestPlatform["createMerchant"]>>;

@@ -33,3 +33,9 @@ export async function listItems(db: Db, projectId: string, opts: { activeOnly: b
     select * from items where project_id = ${projectId} and not is_sentinel ${opts.activeOnly ? db`and active` : db``}
     order by created_at desc, id limit 1000`;
 }
+
+/** The item row, locked until the caller's transaction ends. */
+export async function lockItem(db: Db, projectId: string, id: string): Promise<ItemRow | undefined> {
+  const [row] = await db<ItemRow[]>`select * from items where project_id = ${projectId} and id = ${id} for update`;
+  return row;
+}

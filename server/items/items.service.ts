@@ -1,26 +1,29 @@
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { parseInput } from "../lib/validation";
 import * as q from "./items.queries";
-import { itemInput, SENTINEL_ITEM_ID, type ItemRow } from "./items.schema";
+import { type ItemInput, type ItemRow, type PublicItem, SENTINEL_ITEM_ID, toPublicItem } from "./items.schema";
 
-const parseItem = (input: unknown) => parseInput(itemInput, input, "Invalid item");
-
-export async function createItem(db: Db, projectId: string, input: unknown): Promise<ItemRow> {
-  return q.insertItem(db, projectId, newId("item", 20), parseItem(input));
+/** `item` is validated by the caller (itemInput). */
+export async function createItem(db: Db, projectId: string, item: ItemInput): Promise<ItemRow> {
+  return q.insertItem(db, projectId, newId("item", 20), item);
 }
 
 /** Later price changes never touch existing purchases: they keep their own amount and name. */
-export async function updateItem(db: Db, projectId: string, itemId: string, input: unknown): Promise<ItemRow> {
+export async function updateItem(db: Db, projectId: string, itemId: string, item: ItemInput): Promise<ItemRow> {
   if (itemId === SENTINEL_ITEM_ID) throw new DomainError("item_not_editable", "The __direct__ item cannot be edited");
-  const row = await q.updateItem(db, projectId, itemId, parseItem(input));
+  const row = await q.updateItem(db, projectId, itemId, item);
   if (!row) throw new DomainError("item_not_found", "No such item in this project");
   return row;
 }
 
 export async function listItems(db: Db, projectId: string, opts: { activeOnly: boolean }): Promise<ItemRow[]> {
   return q.listItems(db, projectId, opts);
+}
+
+/** GET /api/platform/items: the project's active catalog, as merchants see it (docs/api.md). */
+export async function listPublicItems(db: Db, projectId: string): Promise<PublicItem[]> {
+  return (await q.listItems(db, projectId, { activeOnly: true })).map(toPublicItem);
 }
 
 /** The item a buyer may pay for now: this project's, active, and not the sentinel. */

@@ -41,9 +41,5 @@ export class DomainError extends Error {
   }
 }
 
-/**
- * By shape, not instanceof: Remix bundles its own copy of server modules, so an error
- * thrown by one copy must still be recognised by the other.
- */
-export const isDomainError = (e: unknown): e is DomainError =>
-  e instanceof Error && e.name === "DomainError" && typeof (e as DomainError).code === "string";
+/** A DomainError? (One copy of the server code runs per process: app/ imports only types.) */
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -5,7 +5,9 @@ import { enqueueWebhookEvent } from "../webhooks/events";
 import { itemPurchasedPayload } from "./purchase-events";
 import * as q from "./payments.queries";
 import { displayItemName } from "./payments.service";
-import { decideTransition, isMidtransStatus, toPublicStatus, type PurchaseStatus } from "./status";
+import { purchaseStatusFromMidtrans, type HistorySource, type PurchaseStatus } from "./lifecycle";
+import { decideTransition, isMidtransStatus } from "./status";
+import { applyPurchaseTransition } from "./transition";
 
 export type ApplyOutcome =
   | { outcome: "applied"; from: PurchaseStatus; to: PurchaseStatus; eventWritten: boolean }
@@ -15,13 +17,13 @@ export type ApplyOutcome =
 /**
  * Applies what Midtrans says a transaction is now, through the state machine, in ONE
  * transaction: the purchase row, its history, and (on the first settlement) the
- * `item.purchased` outbox event. Used by notifications, reconcile and the sweep.
+ * `item.purchased` outbox event. Used by notifications, reconcile, the sweep and refunds.
  */
 export async function applyMidtransTransaction(
   ctx: PlatformContext,
   purchaseId: string,
   t: MidtransTransaction,
-  meta: { source: "notification" | "reconcile" | "sweep"; notificationId?: number | null },
+  meta: { source: Exclude<HistorySource, "create">; notificationId?: number | null },
 ): Promise<ApplyOutcome> {
   const raw = t.transaction_status;
   if (!isMidtransStatus(raw)) return { outcome: "ignored", reason: `unknown transaction_status '${raw}'` };
@@ -42,38 +44,34 @@ export async function applyMidtransTransaction(
     if (decision.kind === "duplicate") return { outcome: "duplicate" };
     if (decision.kind === "stale") return { outcome: "ignored", reason: `stale: ${decision.reason}` };
 
-    const to = toPublicStatus(raw, next.fraudStatus);
+    const to = purchaseStatusFromMidtrans(raw, next.fraudStatus);
     const becomesPaid = to === "settlement" && !p.paid_at;
     const paidAt = becomesPaid
       ? (parseJakartaTime(t.settlement_time) ?? parseJakartaTime(t.transaction_time) ?? ctx.now())
       : p.paid_at;
-    const updated = await q.updatePurchaseStatus(tx, p.id, {
-      status: to,
-      midtrans_status: raw,
-      fraud_status: next.fraudStatus,
-      payment_type: t.payment_type ?? null,
-      midtrans_transaction_id: t.transaction_id ?? null,
-      refunded_amount: next.refundedAmount,
-      paid_at: paidAt,
-    });
-    await q.insertStatusHistory(tx, {
-      purchase_id: p.id,
-      from_status: p.status,
-      to_status: to,
-      midtrans_status: raw,
-      fraud_status: next.fraudStatus,
-      source: meta.source,
-      notification_id: meta.notificationId,
-    });
+    const updated = await applyPurchaseTransition(
+      tx,
+      p,
+      {
+        status: to,
+        midtrans_status: raw,
+        fraud_status: next.fraudStatus,
+        payment_type: t.payment_type ?? null,
+        midtrans_transaction_id: t.transaction_id ?? null,
+        refunded_amount: next.refundedAmount,
+        paid_at: paidAt,
+      },
+      { source: meta.source, notificationId: meta.notificationId },
+    );
     let eventWritten = false;
-    if (becomesPaid) {
-      const [project] = await tx<{ webhook_url: string | null }[]>`select webhook_url from projects where id = ${p.project_id}`;
+    if (becomesPaid && paidAt) {
+      const webhookUrl = await q.findProjectWebhookUrl(tx, p.project_id);
       eventWritten = await enqueueWebhookEvent(tx, {
         project_id: p.project_id,
         purchase_id: p.id,
         event_type: "item.purchased",
-        payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt!),
-        hasEndpoint: Boolean(project?.webhook_url),
+        payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt),
+        hasEndpoint: Boolean(webhookUrl),
       });
     }
     return { outcome: "applied", from: p.status, to, eventWritten };

@@ -3,7 +3,7 @@ import { DomainError } from "../lib/errors";
 import { applyMidtransTransaction } from "./apply-status";
 import { findPurchaseByMidtransOrderId } from "./payments.queries";
 import { environments } from "../midtrans/gateway";
-import { midtransNotificationSchema } from "../midtrans/midtrans.schema";
+import { midtransNotificationSchema, type MidtransTransaction } from "../midtrans/midtrans.schema";
 import { insertNotification, recordNotificationOutcome } from "./notifications.queries";
 import { verifyMidtransSignature } from "../midtrans/signature";
 
@@ -81,7 +81,7 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   }
 
   // The body is authentic; Get Status is the authority on what the transaction is now.
-  let current;
+  let current: MidtransTransaction | null;
   try {
     current = await ctx.gateway.getStatus(purchase.environment, orderId);
   } catch (e) {

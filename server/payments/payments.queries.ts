@@ -1,13 +1,20 @@
 import type { Db } from "../db/connect";
-import type { MidtransStatus, PurchaseStatus } from "./status";
+import { initialStatus, localTransitions, type HistorySource, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
 import { isMidtransRetryOrderId } from "./order-id";
+
+/** The purchase row (no lock): the one read of a purchase by id. */
+export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id}`;
+  return row;
+}
 
 export async function lockPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId} for update`;
   return row;
 }
 
+/** The purchase row, locked until the end of the caller's transaction. */
 export async function lockPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id} for update`;
   return row;
@@ -40,7 +47,7 @@ export async function tryInsertCreatingPurchase(db: Db, p: NewPurchase): Promise
   const [row] = await db<PurchaseRow[]>`
     insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status, idempotency_key)
     values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
-            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, 'creating', ${p.idempotency_key ?? null})
+            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, ${initialStatus}, ${p.idempotency_key ?? null})
     on conflict do nothing
     returning *`;
   return row;
@@ -57,7 +64,7 @@ export async function restartFailedPurchase(
     update purchases set environment = ${p.environment}, amount = ${p.amount}, buyer_email = ${p.buyer_email},
       midtrans_order_id = coalesce(${nextMidtransOrderId}, midtrans_order_id),
       buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${db.json(p.metadata as never)},
-      status = 'creating', create_error = null, created_at = now(), updated_at = now()
+      status = ${localTransitions.createRetried.to}, create_error = null, created_at = now(), updated_at = now()
     where id = ${id}
     returning *`;
   return row;
@@ -72,15 +79,18 @@ export async function markSnapCreated(
   id: string,
   snap: { token: string; invoice_url: string; expires_at: Date },
 ): Promise<PurchaseRow | undefined> {
+  const [from] = localTransitions.snapCreated.from;
+  const to: PurchaseStatus = localTransitions.snapCreated.to;
+  const source: HistorySource = "create";
   const [row] = await db<PurchaseRow[]>`
     with updated as (
       update purchases set snap_token = ${snap.token}, invoice_url = ${snap.invoice_url}, snap_expires_at = ${snap.expires_at},
-        status = case when status = 'creating' then 'pending' else status end, updated_at = now()
+        status = case when status = ${from} then ${to}::text else status end, updated_at = now()
       where id = ${id}
       returning *
     ), history as (
       insert into purchase_status_history (purchase_id, from_status, to_status, source)
-      select id, 'creating', status, 'create' from updated
+      select id, ${from}::text, status, ${source}::text from updated
     )
     select * from updated`;
   return row;
@@ -91,9 +101,10 @@ export async function markSnapCreated(
  * answer, 5xx), the id it used may be taken there now, so the retry will use this one.
  */
 export async function markCreateFailed(db: Db, id: string, error: string, nextMidtransOrderId: string | null): Promise<void> {
-  await db`update purchases set status = 'create_failed', create_error = ${error}, updated_at = now(),
+  const { from, to } = localTransitions.snapFailed;
+  await db`update purchases set status = ${to}, create_error = ${error}, updated_at = now(),
              midtrans_order_id = coalesce(${nextMidtransOrderId}, midtrans_order_id)
-           where id = ${id} and status = 'creating'`;
+           where id = ${id} and status = any(${db.array([...from])})`;
 }
 
 /**
@@ -110,6 +121,7 @@ export async function findPurchaseByMidtransOrderId(db: Db, midtransOrderId: str
   return row;
 }
 
+/** Writes a status change of the purchase row (callers: `applyPurchaseTransition`, with its history row). */
 export async function updatePurchaseStatus(
   db: Db,
   id: string,
@@ -137,11 +149,11 @@ export async function insertStatusHistory(
   db: Db,
   h: {
     purchase_id: string;
-    from_status: string | null;
-    to_status: string;
-    midtrans_status?: string | null;
+    from_status: PurchaseStatus | null;
+    to_status: PurchaseStatus;
+    midtrans_status?: MidtransStatus | null;
     fraud_status?: string | null;
-    source: "create" | "notification" | "reconcile" | "sweep";
+    source: HistorySource;
     notification_id?: number | null;
   },
 ): Promise<void> {
@@ -178,4 +190,10 @@ export async function findVerifyRow(db: Db, orderId: string): Promise<VerifyRow 
     from purchases p join projects pr on pr.id = p.project_id
     where p.order_id = ${merchantOrderId}`;
   return row;
+}
+
+/** Where the project of a purchase sends its webhooks (null: none configured). */
+export async function findProjectWebhookUrl(db: Db, projectId: string): Promise<string | null> {
+  const [project] = await db<{ webhook_url: string | null }[]>`select webhook_url from projects where id = ${projectId}`;
+  return project?.webhook_url ?? null;
 }

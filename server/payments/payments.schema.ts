@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Environment } from "../midtrans/gateway";
-import type { MidtransStatus, PublicStatus, PurchaseStatus } from "./status";
+import type { MidtransStatus, PublicStatus, PurchaseStatus } from "./lifecycle";
 import { MAX_AMOUNT_IDR } from "../lib/money";
 import { ORDER_ID_PATTERN } from "./order-id";
 
@@ -43,7 +43,7 @@ const optionalText = (max: number, name: string) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
-/** POST /api/platform/shop-payment body, as the seed page documents it. */
+/** POST /api/platform/shop-payment body, as docs/api.md documents it. */
 export const createShopPaymentInput = z.object({
   client_id: z.string({ error: "client_id is required" }).min(1, "client_id is required").max(200),
   client_secret: z.string({ error: "client_secret is required" }).min(1, "client_secret is required").max(200),
@@ -70,6 +70,7 @@ export const createItemPurchaseInput = z.object({
   buyer_name: createShopPaymentInput.shape.buyer_name,
   metadata: createShopPaymentInput.shape.metadata,
 });
+export type CreateItemPurchaseInput = z.infer<typeof createItemPurchaseInput>;
 
 /** Idempotency-Key header: what makes a retried item purchase the same purchase. */
 export const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
@@ -103,7 +104,7 @@ export interface PurchaseRow {
   updated_at: Date;
 }
 
-/** The response of create: the seed's three fields, plus compatible extras. */
+/** The response of create: the three fields of docs/api.md, plus compatible extras. */
 export interface CreateShopPaymentResult {
   invoice_url: string;
   order_id: string;

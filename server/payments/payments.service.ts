@@ -6,22 +6,20 @@ import { authenticateClient } from "../projects/projects.service";
 import type { CredentialRow } from "../projects/projects.schema";
 import { chargedAmount, findPurchasableItem } from "../items/items.service";
 import { toIsoSeconds } from "../lib/time";
-import { parseInput } from "../lib/validation";
 import * as q from "./payments.queries";
 import {
-  createItemPurchaseInput,
-  createShopPaymentInput,
   DIRECT_ITEM_ID,
-  idempotencyKeySchema,
+  type CreateItemPurchaseInput,
+  type CreateShopPaymentInput,
   type CreateShopPaymentResult,
   type PurchaseRow,
   type VerifyResult,
 } from "./payments.schema";
 import { buildStoreRedirectUrl } from "./redirect";
-import { publicStatusOf } from "./status";
+import { publicStatusOf } from "./lifecycle";
 import { midtransOrderIdOf, newMidtransRetryOrderId } from "./order-id";
 
-/** Snap pages live 24 h by default (midtrans-facts). */
+/** Snap pages live 24 h by default (docs/midtrans.md). */
 const SNAP_LIFETIME_MS = 24 * 3600_000;
 /** A `creating` row older than this belongs to a request that died mid-call: it may be taken over. */
 const STALE_CREATING_MS = 2 * 60_000;
@@ -166,8 +164,7 @@ async function startPurchase(
 }
 
 /** POST /api/platform/shop-payment: the merchant's own order_id and amount. */
-export async function createShopPayment(ctx: PlatformContext, body: unknown): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
-  const input = parseInput(createShopPaymentInput, body);
+export async function createShopPayment(ctx: PlatformContext, input: CreateShopPaymentInput): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
   const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
   return startPurchase(
     ctx,
@@ -192,12 +189,10 @@ export const generateOrderId = () => newId("ast", 24).replace("_", "-");
 /** POST /api/platform/purchase: an item of the project's catalog, order_id made by Astapa. */
 export async function createItemPurchase(
   ctx: PlatformContext,
-  body: unknown,
+  input: CreateItemPurchaseInput,
+  /** Validated by the transport (idempotencyKeySchema); undefined when the request has none. */
   idempotencyKey: string | undefined,
 ): Promise<{ created: boolean; result: CreateShopPaymentResult & { item_id: string } }> {
-  const input = parseInput(createItemPurchaseInput, body);
-  const key = idempotencyKey === undefined ? null : idempotencyKeySchema.safeParse(idempotencyKey);
-  if (key && !key.success) throw new DomainError("validation_failed", "Idempotency-Key must be 1-200 printable characters", { "Idempotency-Key": "invalid" });
   const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
   const item = await findPurchasableItem(ctx.sql, credential.project_id, input.item_id);
   const amount = chargedAmount(item, input.amount);
@@ -212,9 +207,9 @@ export async function createItemPurchase(
       buyer_email: input.buyer_email,
       buyer_name: input.buyer_name,
       metadata: input.metadata,
-      idempotency_key: key?.success ? key.data : null,
+      idempotency_key: idempotencyKey ?? null,
     },
-    key ? "idempotency_key" : "none",
+    idempotencyKey !== undefined ? "idempotency_key" : "none",
   );
   return { created: out.created, result: { ...out.result, item_id: item.id } };
 }

@@ -1,14 +1,14 @@
 import { toIsoSeconds } from "../lib/time";
 import type { PurchaseRow } from "./payments.schema";
 
-/** The seed page's `item.purchased` payload; purchase_id and environment are compatible additions. */
+/** The `item.purchased` payload of docs/api.md; purchase_id and environment are compatible additions. */
 export interface ItemPurchasedPayload {
   event: "item.purchased";
   order_id: string;
   item_id: string;
   item_name: string;
   buyer_email: string;
-  /** "" when the merchant gave no name: the seed's type is a string. */
+  /** "" when the merchant gave no name: docs/api.md types it as a string. */
   buyer_name: string;
   amount: number;
   currency: string;

@@ -1,17 +1,21 @@
-import type { Db } from "../db/connect";
+import { withCustomPlans } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { MidtransGatewayError } from "../midtrans/gateway";
 import type { MidtransTransaction } from "../midtrans/midtrans.schema";
 import { applyMidtransTransaction } from "./apply-status";
-import { insertStatusHistory, lockPurchaseById } from "./payments.queries";
+import { findPurchaseById, lockPurchaseById } from "./payments.queries";
 import type { PlatformContext } from "../platform/context";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { midtransOrderIdOf } from "./order-id";
+import { canMove, isOpen, localTransitions, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
+import type { PurchaseRow } from "./payments.schema";
+import { applyPurchaseTransition } from "./transition";
+import { countOpenCreatedBeforeQuery, markReconcileChecked, openCreatedBeforeQuery } from "./reconcile.queries";
 
 /** What a payment looked like before and after a reconcile: the console shows the difference. */
 export interface PaymentSnapshot {
-  status: string;
-  midtrans_status: string | null;
+  status: PurchaseStatus;
+  midtrans_status: MidtransStatus | null;
   fraud_status: string | null;
   refunded_amount: number;
   paid_at: string | null;
@@ -42,21 +46,7 @@ export interface ReconcileResult {
   webhookEventWritten: boolean;
 }
 
-interface PurchaseState {
-  id: string;
-  order_id: string;
-  midtrans_order_id: string | null;
-  environment: "sandbox" | "production";
-  status: string;
-  midtrans_status: string | null;
-  fraud_status: string | null;
-  refunded_amount: number;
-  paid_at: Date | null;
-  snap_expires_at: Date | null;
-  created_at: Date;
-}
-
-const snapshot = (p: PurchaseState): PaymentSnapshot => ({
+const snapshot = (p: PurchaseRow): PaymentSnapshot => ({
   status: p.status,
   midtrans_status: p.midtrans_status,
   fraud_status: p.fraud_status,
@@ -64,30 +54,24 @@ const snapshot = (p: PurchaseState): PaymentSnapshot => ({
   paid_at: p.paid_at?.toISOString() ?? null,
 });
 
-async function readState(db: Db, purchaseId: string): Promise<PurchaseState | undefined> {
-  const [row] = await db<PurchaseState[]>`
-    select id, order_id, midtrans_order_id, environment, status, midtrans_status, fraud_status, refunded_amount, paid_at, snap_expires_at, created_at
-    from purchases where id = ${purchaseId}`;
-  return row;
-}
-
 /** Snap pages live 24 h; a `creating` row without a recorded expiry is given the same from its creation. */
 const SNAP_LIFETIME_MS = 24 * 3600_000;
-export const snapDeadline = (p: Pick<PurchaseState, "snap_expires_at" | "created_at">): Date =>
+export const snapDeadline = (p: Pick<PurchaseRow, "snap_expires_at" | "created_at">): Date =>
   p.snap_expires_at ?? new Date(p.created_at.getTime() + SNAP_LIFETIME_MS);
 
 /**
  * A payment whose Snap page expired unused (Midtrans answers 404 to Get Status and sends no
  * notification then): status `expire`, raw status `expire`, and its history row, in one
- * transaction. Only from pending/creating without any Midtrans transaction. True when changed.
+ * transaction (the lifecycle's `expiredUnused` move). Only from an open status without any
+ * Midtrans transaction. True when changed.
  */
 export async function expireUnusedPayment(ctx: PlatformContext, purchaseId: string, source: "sweep" | "reconcile"): Promise<boolean> {
   return ctx.sql.begin(async (tx) => {
     const p = await lockPurchaseById(tx, purchaseId);
-    if (!p || !(p.status === "pending" || p.status === "creating") || p.midtrans_status !== null) return false;
+    if (!p || !canMove("expiredUnused", p.status) || p.midtrans_status !== null) return false;
     if (snapDeadline(p).getTime() >= ctx.now().getTime()) return false;
-    await tx`update purchases set status = 'expire', midtrans_status = 'expire', updated_at = now() where id = ${p.id}`;
-    await insertStatusHistory(tx, { purchase_id: p.id, from_status: p.status, to_status: "expire", midtrans_status: "expire", source });
+    // Midtrans never saw it: its raw status is recorded as Midtrans would report an expired page.
+    await applyPurchaseTransition(tx, p, { status: localTransitions.expiredUnused.to, midtrans_status: "expire" }, { source });
     return true;
   });
 }
@@ -115,13 +99,13 @@ export async function reconcilePurchase(
   purchaseId: string,
   source: "reconcile" | "sweep" = "reconcile",
 ): Promise<ReconcileResult> {
-  const before = await readState(ctx.sql, purchaseId);
+  const before = await findPurchaseById(ctx.sql, purchaseId);
   if (!before) throw new DomainError("not_found", "No such payment");
   let t: MidtransTransaction | null;
   try {
     t = await ctx.gateway.getStatus(before.environment, midtransOrderIdOf(before));
   } catch (err) {
-    await markChecked(ctx, purchaseId);
+    await markReconcileChecked(ctx.sql, purchaseId, ctx.now());
     throw gatewayDomainError(err, "Midtrans Get Status failed");
   }
   let outcome: ReconcileOutcome;
@@ -144,12 +128,13 @@ export async function reconcilePurchase(
   } else {
     outcome = "not_found";
     reason =
-      before.status === "pending" || before.status === "creating"
+      isOpen(before.status)
         ? `Midtrans does not know the order yet (no payment method chosen); the Snap page expires ${snapDeadline(before).toISOString()}`
         : "Midtrans does not know the order";
   }
-  await markChecked(ctx, purchaseId);
-  const after = (await readState(ctx.sql, purchaseId))!;
+  await markReconcileChecked(ctx.sql, purchaseId, ctx.now());
+  const after = await findPurchaseById(ctx.sql, purchaseId);
+  if (!after) throw new DomainError("not_found", "No such payment");
   const b = snapshot(before);
   const a = snapshot(after);
   return {
@@ -165,10 +150,6 @@ export async function reconcilePurchase(
   };
 }
 
-async function markChecked(ctx: PlatformContext, purchaseId: string) {
-  await ctx.sql`update purchases set reconcile_checked_at = ${ctx.now()} where id = ${purchaseId}`;
-}
-
 // ---- bulk: every pending payment older than N minutes, batch by batch -----------------
 
 export interface BulkReconcileItem {
@@ -176,8 +157,8 @@ export interface BulkReconcileItem {
   orderId: string;
   outcome: ReconcileOutcome | "failed";
   changed: boolean;
-  from: string;
-  to: string;
+  from: PurchaseStatus;
+  to: PurchaseStatus;
   error?: string;
 }
 
@@ -196,14 +177,12 @@ const stalePendingCutoff = (ctx: PlatformContext, olderThanMinutes: number) => n
 
 /** How many payments a bulk reconcile would check (for its progress bar). */
 export async function countStalePending(ctx: PlatformContext, olderThanMinutes: number): Promise<number> {
-  const [row] = await ctx.sql<{ n: number }[]>`
-    select count(*)::int as n from purchases
-    where status in ('pending', 'creating') and created_at < ${stalePendingCutoff(ctx, olderThanMinutes)}`;
+  const [row] = await withCustomPlans(ctx.sql, (db) => countOpenCreatedBeforeQuery(db, stalePendingCutoff(ctx, olderThanMinutes)));
   return row.n;
 }
 
 /**
- * One batch of the bulk reconcile: the next `batchSize` pending payments created more than
+ * One batch of the bulk reconcile: the next `batchSize` open payments created more than
  * `olderThanMinutes` ago, oldest first (keyset on (created_at, id)), each reconciled on its
  * own. The caller (the console) calls again with `nextCursor` until `done`, showing progress.
  */
@@ -213,13 +192,8 @@ export async function reconcilePendingBatch(
 ): Promise<BulkReconcileBatch> {
   const batchSize = Math.min(Math.max(opts.batchSize ?? 10, 1), 100);
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
-  const rows = await ctx.sql<{ id: string; order_id: string; status: string; ts: string }[]>`
-    select id, order_id, status, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts
-    from purchases
-    where status in ('pending', 'creating') and created_at < ${stalePendingCutoff(ctx, opts.olderThanMinutes)}
-      ${after ? ctx.sql`and (created_at, id) > (${after[0]}::text::timestamptz, ${after[1]})` : ctx.sql``}
-    order by created_at, id
-    limit ${batchSize}`;
+  const cutoff = stalePendingCutoff(ctx, opts.olderThanMinutes);
+  const rows = await withCustomPlans(ctx.sql, (db) => openCreatedBeforeQuery(db, { cutoff, after, limit: batchSize }));
   const items: BulkReconcileItem[] = [];
   for (const r of rows) {
     try {

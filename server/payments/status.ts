@@ -1,6 +1,7 @@
 /**
- * Payment status: a closed union with explicit transitions, driven by Midtrans's raw
- * transaction_status. The public status (the seed API's five values) is derived.
+ * Midtrans's raw transaction_status: a closed union with explicit transitions (how Midtrans
+ * moves a transaction: docs/midtrans.md). The purchase's own statuses, and how a raw status
+ * maps onto them, are in `./lifecycle`.
  */
 
 export const midtransStatuses = [
@@ -21,12 +22,6 @@ export type MidtransStatus = (typeof midtransStatuses)[number];
 
 export const isMidtransStatus = (s: unknown): s is MidtransStatus =>
   typeof s === "string" && (midtransStatuses as readonly string[]).includes(s);
-
-/** What merchants see (verify endpoint, callback page). */
-export type PublicStatus = "pending" | "settlement" | "cancel" | "expire" | "refund";
-
-/** Stored status of a purchase: the public five plus the two states around the Snap call. */
-export type PurchaseStatus = PublicStatus | "creating" | "create_failed";
 
 /**
  * Allowed moves of the raw Midtrans status. Anything not listed (e.g. a late `pending`
@@ -51,7 +46,8 @@ const transitions: Record<MidtransStatus, readonly MidtransStatus[]> = {
 /** Statuses that can repeat with new content (another partial refund, a fraud review resolved). */
 const repeatable: ReadonlySet<MidtransStatus> = new Set(["capture", "partial_refund", "partial_chargeback"]);
 
-export function isFinal(status: MidtransStatus): boolean {
+/** Midtrans will not move a transaction out of this status (not the callback page's `isFinal`). */
+export function isFinalMidtransStatus(status: MidtransStatus): boolean {
   return transitions[status].length === 0;
 }
 
@@ -78,37 +74,4 @@ export function decideTransition(current: RawState | null, next: RawState): Tran
   }
   if (transitions[current.status].includes(next.status)) return { kind: "apply" };
   return { kind: "stale", reason: `${current.status} -> ${next.status} is not an allowed transition` };
-}
-
-/** Paid = settlement, or capture with fraud_status accept (midtrans-facts). */
-export function toPublicStatus(raw: MidtransStatus, fraudStatus?: string | null): PublicStatus {
-  switch (raw) {
-    case "settlement":
-      return "settlement";
-    case "capture":
-      if (fraudStatus === "accept") return "settlement";
-      if (fraudStatus === "deny") return "cancel";
-      return "pending"; // challenge: under review
-    case "deny":
-    case "cancel":
-    case "failure":
-      return "cancel";
-    case "expire":
-      return "expire";
-    case "refund":
-    case "partial_refund":
-    case "chargeback":
-    case "partial_chargeback":
-      return "refund";
-    case "pending":
-    case "authorize":
-      return "pending";
-  }
-}
-
-/** The public face of a stored status: the two creation states are not payments yet. */
-export function publicStatusOf(status: PurchaseStatus): PublicStatus | null {
-  if (status === "create_failed") return null;
-  if (status === "creating") return "pending";
-  return status;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideTransition, isFinal, midtransStatuses, publicStatusOf, toPublicStatus, type MidtransStatus } from "./status";
+import { publicStatusOf, purchaseStatusFromMidtrans as toPublicStatus } from "./lifecycle";
+import { decideTransition, isFinalMidtransStatus, midtransStatuses, type MidtransStatus } from "./status";
 
 describe("public status mapping", () => {
   const cases: [MidtransStatus, string | null, string][] = [
@@ -64,10 +65,10 @@ describe("transitions", () => {
   });
   it("final states accept nothing", () => {
     for (const st of ["deny", "cancel", "expire", "failure", "refund", "chargeback"] as MidtransStatus[]) {
-      expect(isFinal(st)).toBe(true);
+      expect(isFinalMidtransStatus(st)).toBe(true);
       expect(decideTransition(s(st), s("settlement")).kind).toBe("stale");
     }
-    expect(isFinal("pending")).toBe(false);
-    expect(isFinal("settlement")).toBe(false);
+    expect(isFinalMidtransStatus("pending")).toBe(false);
+    expect(isFinalMidtransStatus("settlement")).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
+import { withCustomPlans } from "../db/connect";
 import type { PlatformContext } from "../platform/context";
+import { sweepCandidatesQuery } from "./reconcile.queries";
 import { reconcilePurchase } from "./reconcile.service";
 
 export interface SweepSummary {
@@ -31,7 +33,7 @@ export interface ReconcileSweep {
 
 /**
  * The automatic reconcile sweep (runs in the worker): every `intervalMs`, asks Midtrans for
- * the status of stale pending payments (status pending or creating, not updated nor checked
+ * the status of stale open payments (lifecycle.ts `openStatuses`, not updated nor checked
  * for `staleAfterMs`), in small batches, and applies the answer through the state machine;
  * a payment Midtrans does not know whose Snap page has expired becomes `expire`. A missed or
  * lost notification is thus repaired without a human. No transaction is held across a call.
@@ -50,11 +52,8 @@ export function startReconcileSweep(ctx: PlatformContext, opts: SweepOptions): R
     while (!stopped && s.checked < maxPerRun) {
       const cutoff = new Date(ctx.now().getTime() - staleAfterMs);
       // Each checked payment gets reconcile_checked_at = now, which takes it out of this query.
-      const rows = await ctx.sql<{ id: string }[]>`
-        select id from purchases
-        where status in ('pending', 'creating') and greatest(updated_at, reconcile_checked_at) < ${cutoff}
-        order by greatest(updated_at, reconcile_checked_at)
-        limit ${Math.min(batchSize, maxPerRun - s.checked)}`;
+      const limit = Math.min(batchSize, maxPerRun - s.checked);
+      const rows = await withCustomPlans(ctx.sql, (db) => sweepCandidatesQuery(db, cutoff, limit));
       if (rows.length === 0) break;
       for (const { id } of rows) {
         if (stopped) break;

@@ -9,7 +9,7 @@ const fieldsOf = (body: unknown) => {
 };
 
 describe("create shop payment validation", () => {
-  it("accepts the seed page's example", () => {
+  it("accepts the example of docs/api.md", () => {
     const r = createShopPaymentInput.parse({
       ...valid,
       buyer_name: "John Doe",

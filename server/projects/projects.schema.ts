@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 export const environmentSchema = z.enum(["sandbox", "production"]);
+export type Environment = z.infer<typeof environmentSchema>;
 
 /** `{store_slug}` must appear exactly once; the rest is a fixed http(s) URL. */
 export const storeUrlTemplateSchema = z
@@ -52,7 +53,7 @@ export interface ProjectRow {
 export interface CredentialRow {
   id: string;
   project_id: string;
-  environment: z.infer<typeof environmentSchema>;
+  environment: Environment;
   client_id: string;
   secret_hash: string;
   secret_last4: string;

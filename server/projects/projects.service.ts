@@ -3,7 +3,7 @@ import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId, newSecret } from "../lib/ids";
 import type { Environment } from "../midtrans/gateway";
-import { createProjectInput, type CredentialRow, type ProjectRow } from "./projects.schema";
+import type { CreateProjectInput, CredentialRow, ProjectRow } from "./projects.schema";
 import * as q from "./projects.queries";
 import { insertSentinelItem } from "../items/items.queries";
 
@@ -14,16 +14,13 @@ const hashSecret = (secret: string) => createHash("sha256").update(secret, "utf8
 // Compared against when the client_id is unknown, so both failures cost the same.
 const DUMMY_HASH = hashSecret("astapa-unknown-client");
 
-export async function createProject(db: Db, input: unknown): Promise<ProjectRow> {
-  const parsed = createProjectInput.safeParse(input);
-  if (!parsed.success) {
-    throw new DomainError("validation_failed", "The project is invalid", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
-  }
+/** A new project with its signing secret and its `__direct__` item. `input` is validated by the caller (createProjectInput). */
+export async function createProject(db: Db, input: CreateProjectInput): Promise<ProjectRow> {
   const project = await q.insertProject(db, {
     id: newId("prj"),
-    name: parsed.data.name,
-    webhook_url: parsed.data.webhook_url ?? null,
-    store_url_template: parsed.data.store_url_template ?? null,
+    name: input.name,
+    webhook_url: input.webhook_url ?? null,
+    store_url_template: input.store_url_template ?? null,
     webhook_secret: newWebhookSecret(),
   });
   await insertSentinelItem(db, project.id);

@@ -3,9 +3,10 @@ import type { Request, Response } from "express";
 import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 import { sendError } from "../http/errors";
-import { writeAudit } from "../admin/audit.service";
-import { filtersFromSearchParams, parseFilters, paymentsCsv } from "../admin/payments-admin.service";
-import { readSessionToken, resolveSession } from "../admin/sessions.service";
+import { exportPaymentsCsv } from "../admin/payments-csv.service";
+import { filtersFromSearchParams, parseFilters } from "../payments/payment-list.schema";
+import { resolveSession } from "../admin/sessions.service";
+import { readSessionToken } from "../http/session-cookie";
 
 /**
  * GET /admin/export.csv?…filters: the filtered payment list as CSV, for a signed-in admin.
@@ -20,7 +21,7 @@ export function adminCsvExport(ctx: PlatformContext) {
       if (!admin) throw new DomainError("unauthorized", "Sign in to the admin console");
       const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
       const filters = parseFilters(filtersFromSearchParams(query));
-      await writeAudit(ctx.sql, { adminId: admin.adminId, email: admin.email, ip: req.ip ?? null }, { action: "payments.export_csv", details: { filters } });
+      const csv = await exportPaymentsCsv(ctx, { adminId: admin.adminId, email: admin.email, ip: req.ip ?? null }, filters);
 
       const stamp = new Date(ctx.now().getTime() + 7 * 3600_000).toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
       res.status(200);
@@ -31,7 +32,7 @@ export function adminCsvExport(ctx: PlatformContext) {
       let closed = false;
       res.on("close", () => (closed = true));
       res.write("\ufeff");
-      for await (const chunk of paymentsCsv(ctx.sql, filters)) {
+      for await (const chunk of csv) {
         if (closed) break; // the client went away: leaving the loop closes the cursor
         rows++;
         if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);

@@ -2,10 +2,11 @@ import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
 import { DomainError, isDomainError } from "../lib/errors";
 import { createItemPurchase } from "../payments/payments.service";
-import { listItems } from "../items/items.service";
-import { toPublicItem } from "../items/items.schema";
+import { createItemPurchaseInput, idempotencyKeySchema } from "../payments/payments.schema";
+import { parseInput } from "../lib/validation";
+import { listPublicItems } from "../items/items.service";
 import { authenticateClient } from "../projects/projects.service";
-import { methodNotAllowed, parseJsonObject, rawBody } from "../http/body";
+import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
 import { limitCreate } from "../http/limits";
 import type { RateLimits } from "../http/rate-limit";
@@ -19,6 +20,15 @@ function basicCredentials(req: Request): { id: string; secret: string } {
   return { id: decoded.slice(0, i), secret: decoded.slice(i + 1) };
 }
 
+/** The Idempotency-Key header (docs/api.md), or undefined when the request has none. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const header = req.get("idempotency-key");
+  if (header === undefined) return undefined;
+  const key = idempotencyKeySchema.safeParse(header);
+  if (!key.success) throw new DomainError("validation_failed", "Idempotency-Key must be 1-200 printable characters", { "Idempotency-Key": "invalid" });
+  return key.data;
+}
+
 /** Catalog purchases: the project's items, bought with an order_id Astapa generates. */
 export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   const r = Router();
@@ -26,7 +36,8 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   r.post("/api/platform/purchase", rawBody, async (req: Request, res: Response) => {
     try {
       const body = await limitCreate(limits, req);
-      const { created, result } = await createItemPurchase(ctx, body, req.get("idempotency-key") ?? undefined);
+      const input = parseInput(createItemPurchaseInput, body);
+      const { created, result } = await createItemPurchase(ctx, input, idempotencyKeyOf(req));
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);
@@ -38,8 +49,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
     try {
       const { id, secret } = basicCredentials(req);
       const credential = await authenticateClient(ctx.sql, id, secret);
-      const items = await listItems(ctx.sql, credential.project_id, { activeOnly: true });
-      res.json({ items: items.map(toPublicItem) });
+      res.json({ items: await listPublicItems(ctx.sql, credential.project_id) });
     } catch (err) {
       if (isDomainError(err) && err.code === "invalid_client") res.setHeader("WWW-Authenticate", 'Basic realm="astapa"');
       sendError(res, err);

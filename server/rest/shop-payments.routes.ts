@@ -1,20 +1,22 @@
 import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
 import { createShopPayment } from "../payments/payments.service";
+import { createShopPaymentInput } from "../payments/payments.schema";
+import { parseInput } from "../lib/validation";
 import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
 import { limitCreate } from "../http/limits";
 import { createVerifyHandler, setVerifyCors, VERIFY_PATH } from "./verify.handler";
 import type { RateLimits } from "../http/rate-limit";
 
-/** The public Shop Payments REST API (the seed page): thin adapters over payments.service. */
+/** The public Shop Payments REST API (docs/api.md): thin adapters over payments.service. */
 export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   const r = Router();
 
   r.post("/api/platform/shop-payment", rawBody, async (req: Request, res: Response) => {
     try {
       const body = await limitCreate(limits, req);
-      const { created, result } = await createShopPayment(ctx, body);
+      const { created, result } = await createShopPayment(ctx, parseInput(createShopPaymentInput, body));
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);
@@ -22,7 +24,7 @@ export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Ro
   });
   r.all("/api/platform/shop-payment", methodNotAllowed(["POST"]));
 
-  // GET is normally answered ahead of Express (server/http/app.ts); the same handler here too.
+  // GET is normally answered ahead of Express (server/runtime/http-app.ts); the same handler here too.
   r.options(VERIFY_PATH, (_req, res) => {
     setVerifyCors(res);
     res.setHeader("Access-Control-Allow-Headers", "Content-Type");

@@ -18,7 +18,7 @@ export function setVerifyCors(res: ServerResponse): void {
 
 /**
  * GET /api/platform/shop-payment/verify on a plain node request: polled every 3 s by every
- * waiting buyer, so it is served ahead of Express (server/http/app.ts) with the same
+ * waiting buyer, so it is served ahead of Express (server/runtime/http-app.ts) with the same
  * logging, limits and errors as every other route.
  */
 export function createVerifyHandler(ctx: PlatformContext, limits: RateLimits) {

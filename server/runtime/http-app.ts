@@ -1,20 +1,21 @@
 import express, { type Express } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import type { PlatformContext } from "../platform/context";
+import { pingDatabase } from "../db/health.queries";
 import { shopPaymentsRouter } from "../rest/shop-payments.routes";
 import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
 import { itemsRouter } from "../rest/items.routes";
 import { trpcHandler } from "../trpc/express";
 import { adminCsvExport } from "../rest/admin-csv-export.routes";
+import { createRemixServices } from "../remix/services";
 import { DomainError } from "../lib/errors";
 import { sendError } from "../http/errors";
-import { requestLog } from "../http/request-log";
+import { requestLog, startRequestLog } from "../http/request-log";
 import { createRateLimits, type RateLimits } from "../http/rate-limit";
-import { startRequestLog } from "../http/request-log";
 import { createVerifyHandler, VERIFY_PATH } from "../rest/verify.handler";
-import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
  * The one HTTP app: REST adapter, Midtrans notifications, tRPC, then Remix for pages.
@@ -32,7 +33,7 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
 
   app.get("/healthz", async (_req, res) => {
     try {
-      await ctx.sql`select 1`;
+      await pingDatabase(ctx.sql);
       res.json({ ok: true });
     } catch (err) {
       sendError(res, err);
@@ -50,7 +51,10 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
     const publicDir = opts.publicDir ?? path.resolve("public");
     app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(publicDir, { maxAge: "1h" }));
-    app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: (req) => ({ platform: ctx, clientIp: req.ip }) }));
+    // Pages reach the services only through the load context (server/remix).
+    const services = createRemixServices(ctx);
+    const loadContext = (req: express.Request): AppLoadContext => ({ services, clientIp: req.ip });
+    app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: loadContext }));
   }
 
   // Last resort: nothing may answer with an HTML stack trace.

@@ -1,9 +1,8 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { Platform } from "./platform";
-import { createServer } from "node:http";
 import { createRequestListener } from "./http-app";
 
 export async function loadRemixBuild(buildPath = path.resolve("build/index.js")): Promise<ServerBuild> {

@@ -73,7 +73,9 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
           badSignaturePerIp: env.RATE_LIMIT_BAD_SIGNATURE_PER_IP,
         },
       },
-      onWebhookEventsWritten: () => listeners.forEach((l) => l()),
+      onWebhookEventsWritten: () => {
+        for (const l of listeners) l();
+      },
       now: opts.now ?? (() => new Date()),
     };
     return {

@@ -38,7 +38,7 @@ interface ConnectionFailure {
   rawHttpClientData: { code?: string; message?: string };
 }
 
-const basicAuth = "Basic " + Buffer.from(`${SERVER_KEY}:`).toString("base64");
+const basicAuth = `Basic ${Buffer.from(`${SERVER_KEY}:`).toString("base64")}`;
 const statusCall = (id: string, signal?: AbortSignal) => fetch(`${sim.url}/v2/${id}/status`, { headers: { authorization: basicAuth }, signal });
 const received = (id: string) => receiver.received.filter((r) => r.body.order_id === id).map((r) => r.body);
 const deliveries = (id: string) => sim.notificationLog().filter((d) => d.order_id === id);
@@ -118,7 +118,7 @@ describe("API faults, measured with midtrans-client", () => {
     );
     const err = value as unknown as ConnectionFailure;
     expect(ms).toBeGreaterThanOrEqual(290);
-    expect(ms).toBeLessThan(2000);
+    // The client's own 300 ms timeout ended the call (its error says so), not anything the simulator sent.
     expect(err.httpStatusCode).toBeNull();
     expect(err.rawHttpClientData.code).toBe("ECONNABORTED");
     expect(err.message).toContain("timeout of 300ms exceeded");
@@ -163,7 +163,8 @@ describe("notification faults, measured by a local receiver", () => {
     const { id } = await created();
     await sim.pay(id, { type: "gopay" });
     await sim.approve(id);
-    await sleep(200); // longer than the 50 ms retry delay
+    await waitFor(() => deliveries(id).length === 2);
+    await sleep(200); // deliberate: nothing may arrive or be retried during 4x the 50 ms retry delay
     expect(received(id)).toEqual([]);
     const log = deliveries(id);
     expect(log.map((d) => [d.body.transaction_status, d.attempt, d.responseStatus, d.fault])).toEqual([
@@ -188,7 +189,7 @@ describe("notification faults, measured by a local receiver", () => {
         .map((d) => d.copy)
         .sort(),
     ).toEqual([1, 2, 3]);
-    await sleep(100);
+    await sleep(100); // deliberate: no fourth copy may follow the three
     expect(received(id)).toHaveLength(3);
     expect(sim.stats().notifications).toMatchObject({ sent: 3, duplicated: 2, dropped: 0 });
   });
@@ -199,7 +200,7 @@ describe("notification faults, measured by a local receiver", () => {
     sim.setFaults({ notificationReorderWindowMs: 150, seed: 1 });
     const start = performance.now();
     for (const id of ids) await sim.pay(id, { type: "gopay" });
-    await sleep(50);
+    expect(sim.stats().notifications.reordered).toBe(5); // all five in the reorder buffer
     expect(ids.flatMap(received)).toEqual([]); // still held
     const order = await waitFor(() => {
       const got = receiver.received.map((r) => String(r.body.order_id)).filter((id) => ids.includes(id));
@@ -316,12 +317,11 @@ describe("fault control", () => {
     sim.setFaults({ notificationReorderWindowMs: 60_000 });
     const { id } = await created();
     await sim.pay(id, { type: "gopay" });
-    await sleep(50);
+    expect(sim.stats().notifications.reordered).toBe(1); // held by the 60 s window
     expect(received(id)).toEqual([]);
-    const released = performance.now();
     sim.setFaults({});
-    await waitFor(() => received(id).length === 1);
-    expect(performance.now() - released).toBeLessThan(1000);
+    // Released by setFaults({}), not by the window running out: waiting gives up long before 60 s.
+    await waitFor(() => received(id).length === 1, { timeoutMs: 10_000, what: "the held notification, released" });
 
     sim.setFaults({ apiErrorRate: 1 });
     await midtransError(created());
@@ -329,7 +329,7 @@ describe("fault control", () => {
     const healthy = await created();
     await sim.approve((await sim.pay(healthy.id, { type: "qris" })).order_id);
     await waitFor(() => received(healthy.id).length === 2);
-    await sleep(100);
+    await sleep(100); // deliberate: no duplicate copy may follow once faults are cleared
     expect(received(healthy.id).map((b) => b.transaction_status)).toEqual(["pending", "settlement"]);
     expect(deliveries(healthy.id).every((d) => d.fault === undefined && d.copy === undefined)).toBe(true);
   });
@@ -355,12 +355,13 @@ describe("lifecycle", () => {
       const delayed = outcome(fetch(`${own.url}/v2/${id}/status`, { headers: auth }));
       await waitFor(() => own.stats().api.delayed === 1);
 
-      const { ms } = await timed(own.close());
-      expect(ms).toBeLessThan(1000);
+      await own.close();
+      // Both calls end in a broken connection: close() neither waited out the 10 s latency (that
+      // call would have answered HTTP 200) nor left the held socket open.
       expect(await held).toBe("fetch failed");
       expect(await delayed).toBe("fetch failed");
       expect(own.stats().api.held).toBe(0);
-      await sleep(100);
+      await sleep(100); // deliberate: the dropped held notification must never be sent later
       expect(hooks.received).toEqual([]);
     } finally {
       await own.close().catch(() => undefined);
@@ -398,7 +399,7 @@ describe("lifecycle", () => {
       await waitFor(() => good.out.stdout.includes("Fault injection active: API errors 100% (HTTP 503)"), 15_000);
       const url = /running at (http:\/\/\S+)/.exec(good.out.stdout)![1];
       expect(await (await fetch(`${url}/__sim/faults`)).json()).toEqual({ apiErrorRate: 1, apiErrorStatus: 503, seed: 3 });
-      const res = await fetch(`${url}/v2/x/status`, { headers: { authorization: "Basic " + Buffer.from("SB-Mid-server-SIMULATOR:").toString("base64") } });
+      const res = await fetch(`${url}/v2/x/status`, { headers: { authorization: `Basic ${Buffer.from("SB-Mid-server-SIMULATOR:").toString("base64")}` } });
       expect(res.status).toBe(503);
     } finally {
       good.child.kill("SIGTERM");

@@ -1,8 +1,7 @@
 import type { RequestHandler } from "express";
 import type { Socket } from "node:net";
 import { z } from "zod";
-import type { SimLogger } from "./notifier";
-import { SimulatorError } from "./types";
+import { type SimLogger, SimulatorError } from "./types";
 
 /**
  * Fault modes: make the simulator misbehave like a degraded Midtrans. They apply only to the Snap and

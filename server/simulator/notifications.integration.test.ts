@@ -44,7 +44,7 @@ describe("notification delivery", () => {
     const id = await pendingPayment({ "X-Override-Notification": a.url });
     const log = await waitFor(() => deliveries(id).length === 3 && deliveries(id));
     expect(log.map((d) => d.responseStatus)).toEqual([302, 404, 503]);
-    await new Promise((r) => setTimeout(r, 150)); // no fourth attempt after the two retries
+    await new Promise((r) => setTimeout(r, 150)); // deliberate: no fourth attempt may follow the two retries (50 ms apart)
     expect(deliveries(id)).toHaveLength(3);
     expect(a.received.some((r) => r.path === "/elsewhere")).toBe(false);
   });

@@ -1,10 +1,8 @@
 import { REORDER_BUFFER_LIMIT, type FaultInjector } from "./faults";
-import type { NotificationDelivery } from "./types";
+import type { NotificationDelivery, SimLogger } from "./types";
 
-export interface SimLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type { SimLogger };
+
 
 export interface NotifierOptions {
   retryDelaysMs: number[];

@@ -11,7 +11,7 @@ afterAll(() => sim.close());
 const create = (body: object) =>
   fetch(`${sim.url}/snap/v1/transactions`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: "Basic " + Buffer.from(`${SERVER_KEY}:`).toString("base64") },
+    headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${SERVER_KEY}:`).toString("base64")}` },
     body: JSON.stringify(body),
   });
 
@@ -49,7 +49,7 @@ describe("POST /snap/v1/transactions", () => {
     expect(await missing.json()).toEqual({ error_messages: ["transaction_details.gross_amount is required"] });
 
     const bad = await create({
-      transaction_details: { order_id: "bad id/" + "x".repeat(60), gross_amount: 10.5 },
+      transaction_details: { order_id: `bad id/${"x".repeat(60)}`, gross_amount: 10.5 },
       customer_details: { email: "not-an-email" },
     });
     const { error_messages } = (await bad.json()) as { error_messages: string[] };

@@ -110,3 +110,9 @@ export class SimulatorError extends Error {
     this.name = "SimulatorError";
   }
 }
+
+/** Where the simulator logs (pino-compatible; silent in tests). */
+export interface SimLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}

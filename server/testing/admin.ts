@@ -4,7 +4,8 @@ import { newId } from "../lib/ids";
 import type { TestPlatform } from "./platform";
 import { createAdmin } from "../admin/admin-users.service";
 import { systemActor } from "../admin/audit.service";
-import { login, SESSION_COOKIE } from "../admin/sessions.service";
+import { login } from "../admin/sessions.service";
+import { SESSION_COOKIE } from "../http/session-cookie";
 import { createCaller } from "../trpc/context";
 import type { TrpcContext } from "../trpc/trpc";
 

@@ -93,18 +93,4 @@ export async function startTestPlatform(opts: {
   };
 }
 
-/** Poll until `check` returns a truthy value (no fixed sleeps in tests). */
-export async function waitFor<T>(check: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${opts.what ?? "condition"}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
-  }
-}
+export { waitFor } from "./wait";

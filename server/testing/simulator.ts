@@ -29,7 +29,7 @@ export interface MidtransErrorLike {
 export function snapClient(sim: MidtransSimulator, opts: { serverKey?: string; headers?: Record<string, string> } = {}): SnapClient {
   const Snap = (midtransClient as unknown as { Snap: new (o: object) => SnapClient }).Snap;
   const snap = new Snap({ isProduction: false, serverKey: opts.serverKey ?? sim.serverKey, clientKey: "x" });
-  snap.apiConfig.getSnapApiBaseUrl = () => sim.url + "/snap/v1";
+  snap.apiConfig.getSnapApiBaseUrl = () => `${sim.url}/snap/v1`;
   snap.apiConfig.getCoreApiBaseUrl = () => sim.url;
   // midtrans-client's documented way to set X-Override-Notification (per instance).
   Object.assign(snap.httpClient.http_client.defaults.headers.common, opts.headers ?? {});
@@ -93,16 +93,7 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** Polls until `check` returns a truthy value. */
-export async function waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from "./wait";
 
 /** Submits a payment page form the way a browser does, without following the redirect. */
 export function submitForm(url: string, fields: Record<string, string>): Promise<Response> {

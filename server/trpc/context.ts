@@ -1,6 +1,7 @@
 import type { PlatformContext } from "../platform/context";
 import { isSameOrigin, type AdminRequestInfo } from "../http/request-info";
-import { readSessionToken, resolveSession } from "../admin/sessions.service";
+import { readSessionToken } from "../http/session-cookie";
+import { resolveSession } from "../admin/sessions.service";
 import { appRouter } from "./router";
 import { createCallerFactory, type TrpcContext } from "./trpc";
 

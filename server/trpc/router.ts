@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { adminProcedure, router } from "./trpc";
+import { pingDatabase } from "../db/health.queries";
 import { listAdmins } from "../admin/admin-users.service";
 import { auditListInput, listAudit } from "../admin/audit.service";
 import { dashboardStats } from "../admin/dashboard.service";
 import { bulkReconcileBatch, bulkReconcileInput, countStalePending, reconcilePayment, refundInput, refundPayment, resendWebhook } from "../admin/payment-actions.service";
-import { getPaymentDetail, listPayments, paymentListInput } from "../admin/payments-admin.service";
+import { getPaymentDetail } from "../admin/payment-detail.service";
+import { listPayments } from "../payments/payment-list.service";
+import { paymentListInput } from "../payments/payment-list.schema";
 import {
   createProjectAsAdmin,
   getProject,
@@ -33,7 +36,7 @@ const credentialRef = z.object({ credentialId: id });
  */
 export const appRouter = router({
   health: adminProcedure.query(async ({ ctx }) => {
-    await ctx.platform.sql`select 1`;
+    await pingDatabase(ctx.platform.sql);
     return { ok: true as const, database: ctx.platform.dbKind };
   }),
 

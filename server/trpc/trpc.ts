@@ -1,6 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { z } from "zod";
 import type { PlatformContext } from "../platform/context";
-import { isDomainError, type ErrorCode } from "../lib/errors";
+import { isDomainError, type DomainError, type ErrorCode } from "../lib/errors";
+import { validationError } from "../lib/validation";
 import type { Actor } from "../admin/audit.service";
 import type { AdminSession } from "../admin/sessions.service";
 
@@ -19,42 +21,73 @@ export interface TrpcContext {
 
 type TrpcCode = ConstructorParameters<typeof TRPCError>[0]["code"];
 
-const trpcCodeOf: Partial<Record<ErrorCode, TrpcCode>> = {
+/**
+ * The one place where domain error codes become tRPC codes: total over every code (the
+ * compiler refuses a missing one), and the same HTTP statuses as the REST map
+ * (server/http/errors.ts) once tRPC turns them into responses.
+ */
+export const trpcCodeOf: Record<ErrorCode, TrpcCode> = {
+  invalid_json: "BAD_REQUEST",
+  unsupported_content_type: "BAD_REQUEST",
+  payload_too_large: "PAYLOAD_TOO_LARGE",
+  validation_failed: "BAD_REQUEST",
+  invalid_client: "UNAUTHORIZED",
+  invalid_signature: "UNAUTHORIZED",
   not_found: "NOT_FOUND",
   item_not_found: "NOT_FOUND",
-  item_not_editable: "CONFLICT",
   item_inactive: "CONFLICT",
-  validation_failed: "BAD_REQUEST",
+  item_not_editable: "CONFLICT",
+  idempotency_key_reused: "CONFLICT",
+  method_not_allowed: "METHOD_NOT_SUPPORTED",
   order_id_taken: "CONFLICT",
-  invalid_state: "CONFLICT",
-  unauthorized: "UNAUTHORIZED",
-  forbidden: "FORBIDDEN",
-  rate_limited: "TOO_MANY_REQUESTS",
+  request_in_progress: "CONFLICT",
+  internal_error: "INTERNAL_SERVER_ERROR",
   gateway_error: "BAD_GATEWAY",
   environment_unavailable: "SERVICE_UNAVAILABLE",
   service_unavailable: "SERVICE_UNAVAILABLE",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  rate_limited: "TOO_MANY_REQUESTS",
+  invalid_state: "CONFLICT",
 };
 
+/** The domain error a failed call stands for: a service's own, or `validation_failed` for a zod input error. */
+function domainErrorOf(error: TRPCError): DomainError | null {
+  if (isDomainError(error.cause)) return error.cause;
+  // A procedure's input failed its zod schema: tRPC hands the ZodError over as the cause.
+  if (error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError) return validationError(error.cause);
+  return null;
+}
+
 const t = initTRPC.context<TrpcContext>().create({
+  /**
+   * What the console receives: the domain code and per-field messages (`{ "path.to.field": "…" }`),
+   * zod input errors flattened the same way as a service's `validation_failed`.
+   */
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
+    const domain = domainErrorOf(error);
     return {
       ...shape,
+      message: domain ? domain.message : shape.message,
       data: {
         ...shape.data,
-        domainCode: isDomainError(cause) ? cause.code : undefined,
-        fields: isDomainError(cause) ? (cause.fields ?? null) : null,
+        domainCode: domain?.code,
+        fields: domain?.fields ?? null,
       },
     };
   },
 });
 
-/** Domain errors become tRPC errors once, here. */
+/**
+ * Errors become tRPC errors once, here: a service's DomainError, and a zod input error as
+ * `validation_failed` with per-field messages (server/lib/validation.ts), both keeping the
+ * DomainError as the cause (tests and in-process callers see the same code and fields).
+ */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isDomainError(result.error.cause)) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code] ?? "INTERNAL_SERVER_ERROR", message: cause.message, cause });
+  if (!result.ok) {
+    const domain = domainErrorOf(result.error);
+    if (domain) throw new TRPCError({ code: trpcCodeOf[domain.code], message: domain.message, cause: domain });
   }
   return result;
 });
@@ -70,8 +103,7 @@ const requireAdmin = t.middleware(({ ctx, type, next }) => {
 });
 
 export const router = t.router;
-/** Not used by the router: every procedure is an adminProcedure (a test walks them all). */
-// Not exported: every procedure of the console goes through requireAdmin.
+// Not exported: every procedure of the console is an adminProcedure (a test walks them all).
 const baseProcedure = t.procedure.use(mapDomainErrors);
 export const adminProcedure = baseProcedure.use(requireAdmin);
 export const createCallerFactory = t.createCallerFactory;

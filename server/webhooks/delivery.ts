@@ -92,7 +92,7 @@ export function deliverOnce(req: DeliveryRequest): Promise<DeliveryResult> {
           "content-length": Buffer.byteLength(req.body),
           ...req.headers,
         },
-        lookup: req.restrictDestination ? (guardedLookup(req.resolve ?? resolveAll) as never) : undefined,
+        lookup: req.restrictDestination ? guardedLookup(req.resolve ?? resolveAll) : undefined,
       },
       (res) => {
         const status = res.statusCode ?? 0;
@@ -100,7 +100,7 @@ export function deliverOnce(req: DeliveryRequest): Promise<DeliveryResult> {
         let kept = 0;
         let seen = 0;
         const complete = () => {
-          const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8").replace(/\u0000/g, "");
+          const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8").replaceAll("\u0000", "");
           const ok = status >= 200 && status < 300;
           const redirect = status >= 300 && status < 400;
           finish(

@@ -1,5 +1,6 @@
 import type { Db } from "../db/connect";
 import { newId } from "../lib/ids";
+import { insertWebhookEvent } from "./webhooks.queries";
 
 /** NOTIFY channel: wakes webhook workers in other processes (real PostgreSQL only). */
 export const WEBHOOK_EVENTS_CHANNEL = "astapa_webhook_events";
@@ -16,22 +17,19 @@ export async function enqueueWebhookEvent(
   tx: Db,
   e: { project_id: string; purchase_id: string; event_type: string; payload: object; hasEndpoint: boolean; now?: Date },
 ): Promise<boolean> {
-  const due = e.now ?? tx`now()`;
-  const insert = tx`
-    insert into webhook_events (id, project_id, purchase_id, event_type, payload, status, next_attempt_at)
-    values (${newId("msg")}, ${e.project_id}, ${e.purchase_id}, ${e.event_type}, ${tx.json(e.payload as never)},
-            ${e.hasEndpoint ? "pending" : "no_endpoint"}, ${e.hasEndpoint ? due : null})
-    on conflict (purchase_id, event_type) do nothing
-    returning id`;
-  // Same statement, no extra round trip; pg_notify runs only for an inserted row. Harmless on
-  // embedded PGlite, where nobody can LISTEN (the in-process wake-up covers it).
-  const rows = e.hasEndpoint
-    ? await tx`with ins as (${insert}) select id, pg_notify(${WEBHOOK_EVENTS_CHANNEL}, '')::text as notified from ins`
-    : await insert;
-  return rows.length > 0;
+  return insertWebhookEvent(tx, {
+    id: newId("msg"),
+    project_id: e.project_id,
+    purchase_id: e.purchase_id,
+    event_type: e.event_type,
+    payload: e.payload,
+    status: e.hasEndpoint ? "pending" : "no_endpoint",
+    due: e.now ?? null,
+    notifyChannel: e.hasEndpoint ? WEBHOOK_EVENTS_CHANNEL : null,
+  });
 }
 
-/** The seed page's field order: jsonb does not keep key order, so it is restored when sending. */
+/** The field order of the documented payload (docs/api.md, "Webhooks: `item.purchased`"): jsonb does not keep key order, so it is restored when sending. */
 const ITEM_PURCHASED_KEYS: readonly string[] = [
   "event",
   "order_id",

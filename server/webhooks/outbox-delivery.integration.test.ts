@@ -49,7 +49,7 @@ async function createPayment(merchant = m, fields: Record<string, unknown> = {})
 const deliveriesFor = (orderId: string) => receiver.received.filter((r) => JSON.parse(r.body).order_id === orderId);
 
 describe("item.purchased end to end", () => {
-  it("reaches the merchant with the seed's fields and types, signed with Standard Webhooks", async () => {
+  it("reaches the merchant with the documented fields and types (docs/api.md), signed with Standard Webhooks", async () => {
     const { order_id, purchase_id } = await createPayment();
     await t.simulator.pay(order_id, CARD);
     const [got] = await waitFor(() => (deliveriesFor(order_id).length ? deliveriesFor(order_id) : null), { what: "the webhook" });

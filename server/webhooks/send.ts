@@ -2,7 +2,7 @@ import type { PlatformContext } from "../platform/context";
 import { deliverOnce, type DeliveryResult } from "./delivery";
 import type { ResolveAll } from "./destination";
 import { serializeWebhookPayload } from "./events";
-import { activeSecrets, signWebhook } from "./signing";
+import { activeSecrets, signWebhook, type SigningSecrets } from "./signing";
 import type { AttemptRecord, DeliverableEvent } from "./webhooks.queries";
 
 export interface SendOptions {
@@ -11,14 +11,58 @@ export interface SendOptions {
   resolve?: ResolveAll;
 }
 
-/** Production events may only reach public addresses (SSRF); sandbox may use localhost. */
-export function mustRestrictDestination(ctx: PlatformContext, ev: Pick<DeliverableEvent, "environment" | "payload">): boolean {
-  const production = ev.environment === "production" || ev.payload.environment === "production";
-  return production && !ctx.config.allowPrivateWebhookUrls;
+/**
+ * One webhook to send: a stored event (scheduled delivery, manual resend) or a project's test
+ * message. Every webhook leaves through sendWebhook, with the same signing and destination rule.
+ */
+export interface OutgoingWebhook {
+  /** The `webhook-id` header: the event's id (the same on every retry), or a test message's own. */
+  id: string;
+  /** The exact bytes sent and signed. */
+  body: string;
+  /** The project's current URL; null when it has none. */
+  url: string | null;
+  secrets: SigningSecrets;
+  /** Which environment the webhook belongs to: it decides the destination rule. */
+  environment: string;
+}
+
+/** Production webhooks may only reach public addresses (SSRF); sandbox ones may use localhost. */
+export function mustRestrictDestination(ctx: PlatformContext, environment: string): boolean {
+  return environment === "production" && !ctx.config.allowPrivateWebhookUrls;
+}
+
+/** An event is production when its purchase is, or its payload says so. */
+const environmentOf = (ev: Pick<DeliverableEvent, "environment" | "payload">) =>
+  ev.environment === "production" || ev.payload.environment === "production" ? "production" : ev.environment;
+
+/**
+ * Signs (Standard Webhooks, with every active secret) and POSTs one webhook. Never throws:
+ * a missing URL or an unusable secret is a failed result like any other.
+ */
+export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts: SendOptions = {}): Promise<DeliveryResult> {
+  // No URL: it was removed after the event was written (the merchant may set one again).
+  if (!w.url) return failed("the project has no webhook URL");
+  let headers: Record<string, string>;
+  try {
+    headers = signWebhook(w.id, w.body, activeSecrets(w.secrets, ctx.now()));
+  } catch (err) {
+    // A malformed stored secret: a visible failed attempt, not a claim that silently expires again and again.
+    return failed(`signing failed: ${(err as Error).message}`);
+  }
+  return deliverOnce({
+    url: w.url,
+    body: w.body,
+    headers,
+    restrictDestination: mustRestrictDestination(ctx, w.environment),
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    resolve: opts.resolve,
+  });
 }
 
 /**
- * Signs and POSTs one event to its project's current URL (shared by the worker and manual
+ * Sends one stored event to its project's current URL (shared by the worker and manual
  * resend). Returns the HTTP outcome and the attempt as it is to be logged.
  */
 export async function sendEvent(
@@ -29,8 +73,11 @@ export async function sendEvent(
 ): Promise<{ result: DeliveryResult; attempt: AttemptRecord }> {
   const startedAt = ctx.now();
   const url = ev.webhook_url ?? "";
-  // No URL: it was removed after the event was written (the merchant may set one again).
-  const result = url ? await signAndPost(ctx, ev, url, startedAt, opts) : failed("the project has no webhook URL");
+  const result = await sendWebhook(
+    ctx,
+    { id: ev.id, body: serializeWebhookPayload(ev.payload), url: ev.webhook_url, secrets: ev, environment: environmentOf(ev) },
+    opts,
+  );
   return {
     result,
     attempt: {
@@ -43,32 +90,6 @@ export async function sendEvent(
       started_at: startedAt,
     },
   };
-}
-
-async function signAndPost(
-  ctx: PlatformContext,
-  ev: DeliverableEvent,
-  url: string,
-  now: Date,
-  opts: SendOptions,
-): Promise<DeliveryResult> {
-  const body = serializeWebhookPayload(ev.payload);
-  let headers: Record<string, string>;
-  try {
-    headers = signWebhook(ev.id, body, activeSecrets(ev, now));
-  } catch (err) {
-    // A malformed stored secret: a visible failed attempt, not a claim that silently expires again and again.
-    return failed(`signing failed: ${(err as Error).message}`);
-  }
-  return deliverOnce({
-    url,
-    body,
-    headers,
-    restrictDestination: mustRestrictDestination(ctx, ev),
-    timeoutMs: opts.timeoutMs,
-    signal: opts.signal,
-    resolve: opts.resolve,
-  });
 }
 
 const failed = (error: string): DeliveryResult => ({ ok: false, status: null, responseBody: null, retryAfter: null, error, durationMs: 0, aborted: false });

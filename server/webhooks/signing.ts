@@ -8,9 +8,9 @@ export interface SigningSecrets {
 
 /** The secrets to sign with at `now`: the current one, plus the previous one during its grace period. */
 export function activeSecrets(s: SigningSecrets, now: Date): string[] {
-  const keepPrevious =
-    s.webhook_secret_previous && s.webhook_secret_previous_expires_at && s.webhook_secret_previous_expires_at.getTime() > now.getTime();
-  return keepPrevious ? [s.webhook_secret, s.webhook_secret_previous!] : [s.webhook_secret];
+  const previous = s.webhook_secret_previous;
+  const keepPrevious = previous && s.webhook_secret_previous_expires_at && s.webhook_secret_previous_expires_at.getTime() > now.getTime();
+  return keepPrevious ? [s.webhook_secret, previous] : [s.webhook_secret];
 }
 
 /**

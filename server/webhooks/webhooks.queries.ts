@@ -49,6 +49,37 @@ export interface AttemptRecord {
 }
 
 /**
+ * Writes one outbox event (inside the caller's transaction); false when the (purchase_id,
+ * event_type) pair already exists. `due` null = the database's now(). With `notifyChannel`, the
+ * same statement also NOTIFYs (only for an inserted row; PostgreSQL sends it at commit).
+ * Harmless on embedded PGlite, where nobody can LISTEN. The payload travels as JSON text cast
+ * in SQL: a jsonb-typed parameter would make postgres.js stringify it again.
+ */
+export async function insertWebhookEvent(
+  db: Db,
+  e: {
+    id: string;
+    project_id: string;
+    purchase_id: string;
+    event_type: string;
+    payload: object;
+    status: "pending" | "no_endpoint";
+    due: Date | null;
+    notifyChannel: string | null;
+  },
+): Promise<boolean> {
+  const nextAttemptAt = e.status === "pending" ? (e.due ?? db`now()`) : null;
+  const insert = db`
+    insert into webhook_events (id, project_id, purchase_id, event_type, payload, status, next_attempt_at)
+    values (${e.id}, ${e.project_id}, ${e.purchase_id}, ${e.event_type}, ${JSON.stringify(e.payload)}::text::jsonb,
+            ${e.status}, ${nextAttemptAt})
+    on conflict (purchase_id, event_type) do nothing
+    returning id`;
+  const rows = e.notifyChannel ? await db`with ins as (${insert}) select id, pg_notify(${e.notifyChannel}, '')::text as notified from ins` : await insert;
+  return rows.length > 0;
+}
+
+/**
  * Claims due events for one worker: a single statement, hence its own short transaction.
  * SKIP LOCKED lets workers claim side by side without waiting for each other; the lease
  * (locked_until) makes a crashed worker's claims due again once it passes. `now` comes
@@ -141,7 +172,7 @@ export async function recordManualAttempt(
       update webhook_events
          set status = 'delivered', delivered_at = ${r.deliveredAt}, next_attempt_at = null,
              last_error = null, locked_until = null, locked_by = null
-       where id = ${r.eventId} and ${r.deliveredAt !== null} and status in ('pending', 'failed', 'no_endpoint')
+       where id = ${r.eventId} and ${r.deliveredAt !== null} and status <> 'delivered'
       returning id)
     ${insertAttempt(db, r.eventId, r.attempt)}`;
   return row;

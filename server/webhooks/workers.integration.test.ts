@@ -30,6 +30,23 @@ async function otherProcessCtx(): Promise<PlatformContext> {
 }
 
 const hitsFor = (id: string) => receiver.received.filter((r) => r.headers["webhook-id"] === id);
+
+/**
+ * The platform as a delivery loop sees it, counting the loop's clock reads: each claim reads the
+ * clock once, first thing. Once `reads > 0` the first claim has fixed its "now", so an event made
+ * due after a clock advance cannot be picked up by it (no sleep needed to get past it).
+ */
+function watchedHost() {
+  const host = { ...t.platform, reads: 0 };
+  host.ctx = {
+    ...t.platform.ctx,
+    now: () => {
+      host.reads++;
+      return t.platform.ctx.now();
+    },
+  };
+  return host;
+}
 const eventRow = async (id: string) => (await t.sql`select * from webhook_events where id = ${id}`)[0];
 
 describe("workers side by side", () => {
@@ -39,10 +56,7 @@ describe("workers side by side", () => {
     const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a", concurrency: 8 });
     const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b", concurrency: 8 });
     const claimedBy = { a: 0, b: 0 };
-    await Promise.all([
-      (async () => void (claimedBy.a = await a.deliverDue()))(),
-      (async () => void (claimedBy.b = await b.deliverDue()))(),
-    ]);
+    [claimedBy.a, claimedBy.b] = await Promise.all([a.deliverDue(), b.deliverDue()]);
     expect(claimedBy.a + claimedBy.b).toBe(200);
     expect(claimedBy.a).toBeGreaterThan(0); // they really ran side by side
     expect(claimedBy.b).toBeGreaterThan(0);
@@ -106,13 +120,14 @@ describe("workers side by side", () => {
   });
 
   it("stop() with nothing in flight returns at once and the loop claims nothing more", async () => {
-    const d = startWebhookDelivery(t.platform, { pollIntervalMs: 20 });
-    const started = Date.now();
+    // Were stop() to wait out the poll interval or the grace period, this test would time out.
+    const host = watchedHost();
+    const d = startWebhookDelivery(host, { pollIntervalMs: 60_000, stopTimeoutMs: 60_000 });
+    await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
     await d.stop();
-    expect(Date.now() - started).toBeLessThan(1000);
     const m = await t.createMerchant({ webhook_url: receiver.url });
     const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // deliberate: a stopped loop must claim nothing during it
     expect(await eventRow(id)).toMatchObject({ status: "pending", locked_by: null });
     const w = createWebhookWorker(t.platform.ctx);
     await w.deliverDue();
@@ -122,10 +137,12 @@ describe("workers side by side", () => {
 
 describe("wake-up", () => {
   it("the running loop delivers an event committed in-process at once (no poll wait)", async () => {
-    const d = startWebhookDelivery(t.platform, { pollIntervalMs: 60_000 });
+    const host = watchedHost();
+    const d = startWebhookDelivery(host, { pollIntervalMs: 60_000 });
     try {
-      // Let the loop's first (empty) claim finish and go to sleep for a minute.
-      await new Promise((r) => setTimeout(r, 100));
+      // The loop's first claim has fixed its time; the event is due only after it, so only the signal can deliver it.
+      await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
+      clock.advance(60_000);
       const m = await t.createMerchant({ webhook_url: receiver.url });
       const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
       t.platform.ctx.onWebhookEventsWritten();
@@ -136,9 +153,12 @@ describe("wake-up", () => {
   });
 
   it("polls, so an event written without any signal (another process on embedded) still goes out", async () => {
-    const d = startWebhookDelivery(t.platform, { pollIntervalMs: 50 });
+    const host = watchedHost();
+    const d = startWebhookDelivery(host, { pollIntervalMs: 50 });
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // Due only after the loop's first claim fixed its time: a later poll must find it.
+      await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
+      clock.advance(60_000);
       const m = await t.createMerchant({ webhook_url: receiver.url });
       const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
       await waitFor(() => hitsFor(id).length === 1, { timeoutMs: 2000, what: "delivery by polling" });
@@ -149,9 +169,13 @@ describe("wake-up", () => {
 
   it("on real PostgreSQL, wakes on NOTIFY from another process's commit", async (testCtx) => {
     if (t.platform.database.kind !== "postgres") return testCtx.skip();
-    const d = startWebhookDelivery(t.platform, { pollIntervalMs: 60_000 });
+    const host = watchedHost();
+    const d = startWebhookDelivery(host, { pollIntervalMs: 60_000 });
     try {
-      await new Promise((r) => setTimeout(r, 300)); // LISTEN established, first claim done
+      // LISTEN is established before the loop starts; its first claim has fixed its time, and the
+      // event is due only after it, so only NOTIFY can deliver it before the minute-long poll.
+      await waitFor(() => host.reads > 0, { what: "LISTEN and the loop's first claim" });
+      clock.advance(60_000);
       const other = await otherProcessCtx();
       const m = await t.createMerchant({ webhook_url: receiver.url });
       // Written and committed on another connection, without the in-process signal.

@@ -6,6 +6,7 @@ import {
   noJsRefreshContent,
   safeReturnUrl,
   stateCopy,
+  stopsPolling,
   type CallbackState,
   type PublicPayment,
 } from "~/lib/callback";
@@ -39,7 +40,7 @@ const TONE: Record<CallbackState, Tone> = {
  * one counts down back to the store. Metadata (store_name, item_name) is rendered as text only.
  */
 export function PaymentCallback({ data }: { data: CallbackData }) {
-  const initialPhase: PollPhase = data.state !== "pending" ? "idle" : data.poll < MAX_REFRESHES ? "polling" : "timeout";
+  const initialPhase: PollPhase = stopsPolling(data.state) ? "idle" : data.poll < MAX_REFRESHES ? "polling" : "timeout";
   const { payment, phase, checkAgain } = usePaymentPolling(data.payment, initialPhase);
   const state: CallbackState = payment?.status ?? data.state;
   const returnUrl = safeReturnUrl(payment?.redirect_url);
@@ -57,7 +58,7 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
     document.title = title;
   }, [title]);
 
-  const showReturn = returnUrl !== null && (state !== "pending" || phase === "timeout");
+  const showReturn = returnUrl !== null && (stopsPolling(state) || phase === "timeout");
 
   return (
     <main className="callback">
@@ -127,9 +128,9 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
           )
         )}
 
-        {counting && (
+        {countdown.secondsLeft !== null && (
           <p className="countdown" data-testid="countdown">
-            {countdown.secondsLeft! > 0 ? countdownText(countdown.secondsLeft!) : "Mengalihkan ke toko…"}
+            {countdown.secondsLeft > 0 ? countdownText(countdown.secondsLeft) : "Mengalihkan ke toko…"}
           </p>
         )}
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { isPublicPayment, POLL_INTERVAL_MS, POLL_WINDOW_MS, type PublicPayment } from "~/lib/callback";
+import { isPublicPayment, POLL_INTERVAL_MS, POLL_WINDOW_MS, stopsPolling, type PublicPayment } from "~/lib/callback";
 
 /** "polling": a window is running; "timeout": pending after a full window; "idle": nothing to poll. */
 export type PollPhase = "polling" | "timeout" | "idle";
@@ -49,7 +49,7 @@ export function usePaymentPolling(initial: PublicPayment | null, initialPhase: P
 
   // A pending payment starts its first window once the page is interactive.
   useEffect(() => {
-    if (initial?.status === "pending") setRun({ id: 1, immediate: false });
+    if (initial && !stopsPolling(initial.status)) setRun({ id: 1, immediate: false });
   }, [initial]);
 
   useEffect(() => {
@@ -61,7 +61,7 @@ export function usePaymentPolling(initial: PublicPayment | null, initialPhase: P
     const tick = async () => {
       const next = await check();
       if (!alive) return;
-      if (next && next.status !== "pending") return setPhase("idle");
+      if (next && stopsPolling(next.status)) return setPhase("idle");
       if (Date.now() - started + POLL_INTERVAL_MS > POLL_WINDOW_MS) return setPhase("timeout");
       timer = setTimeout(tick, POLL_INTERVAL_MS);
     };
@@ -79,7 +79,7 @@ export function usePaymentPolling(initial: PublicPayment | null, initialPhase: P
     const onVisible = () => {
       if (document.visibilityState !== "visible") return;
       void check().then((next) => {
-        if (next && next.status !== "pending") setPhase("idle");
+        if (next && stopsPolling(next.status)) setPhase("idle");
       });
     };
     document.addEventListener("visibilitychange", onVisible);

@@ -9,20 +9,14 @@ export const trpc = createTRPCClient<AppRouter>({
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-/** A message to show for a failed call. */
+/**
+ * A message to show for a failed call. Invalid input (a zod error or a service's
+ * `validation_failed`) arrives with per-field messages in `data.fields`: those are shown.
+ */
 export function errorMessage(e: unknown): string {
   if (e instanceof TRPCClientError) {
     const fields = (e.data as { fields?: Record<string, string> | null } | undefined)?.fields;
     const detail = fields ? Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; ") : "";
-    // zod input errors arrive as a JSON list of issues: show them readably.
-    if (e.data?.code === "BAD_REQUEST" && e.message.startsWith("[")) {
-      try {
-        const issues = JSON.parse(e.message) as { path: (string | number)[]; message: string }[];
-        return issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
-      } catch {
-        /* fall through */
-      }
-    }
     return detail && !e.message.includes(detail) ? `${e.message} (${detail})` : e.message;
   }
   return e instanceof Error ? e.message : String(e);
