@@ -2,7 +2,6 @@ import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { MidtransGatewayError } from "../midtrans/gateway";
-import { authenticateClient } from "../projects/projects.service";
 import type { CredentialRow } from "../projects/projects.schema";
 import { chargedAmount, findPurchasableItem } from "../items/items.service";
 import { toIsoSeconds } from "../lib/time";
@@ -164,8 +163,12 @@ async function startPurchase(
 }
 
 /** POST /api/platform/shop-payment: the merchant's own order_id and amount. */
-export async function createShopPayment(ctx: PlatformContext, input: CreateShopPaymentInput): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
-  const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+export async function createShopPayment(
+  ctx: PlatformContext,
+  /** Authenticated by the transport (projects.service authenticateClient) before any per-client limit. */
+  credential: CredentialRow,
+  input: CreateShopPaymentInput,
+): Promise<{ created: boolean; result: CreateShopPaymentResult }> {
   return startPurchase(
     ctx,
     credential,
@@ -189,11 +192,11 @@ export const generateOrderId = () => newId("ast", 24).replace("_", "-");
 /** POST /api/platform/purchase: an item of the project's catalog, order_id made by Astapa. */
 export async function createItemPurchase(
   ctx: PlatformContext,
+  credential: CredentialRow,
   input: CreateItemPurchaseInput,
   /** Validated by the transport (idempotencyKeySchema); undefined when the request has none. */
   idempotencyKey: string | undefined,
 ): Promise<{ created: boolean; result: CreateShopPaymentResult & { item_id: string } }> {
-  const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
   const item = await findPurchasableItem(ctx.sql, credential.project_id, input.item_id);
   const amount = chargedAmount(item, input.amount);
   const out = await startPurchase(

@@ -37,7 +37,9 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
     try {
       const body = await limitCreate(limits, req);
       const input = parseInput(createItemPurchaseInput, body);
-      const { created, result } = await createItemPurchase(ctx, input, idempotencyKeyOf(req));
+      const idempotencyKey = idempotencyKeyOf(req);
+      const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      const { created, result } = await createItemPurchase(ctx, credential, input, idempotencyKey);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);

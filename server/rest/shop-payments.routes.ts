@@ -3,6 +3,7 @@ import type { PlatformContext } from "../platform/context";
 import { createShopPayment } from "../payments/payments.service";
 import { createShopPaymentInput } from "../payments/payments.schema";
 import { parseInput } from "../lib/validation";
+import { authenticateClient } from "../projects/projects.service";
 import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
 import { limitCreate } from "../http/limits";
@@ -16,7 +17,9 @@ export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Ro
   r.post("/api/platform/shop-payment", rawBody, async (req: Request, res: Response) => {
     try {
       const body = await limitCreate(limits, req);
-      const { created, result } = await createShopPayment(ctx, parseInput(createShopPaymentInput, body));
+      const input = parseInput(createShopPaymentInput, body);
+      const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      const { created, result } = await createShopPayment(ctx, credential, input);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
       sendError(res, err);
