@@ -92,6 +92,7 @@ async function main() {
         RATE_LIMIT_CREATE_PER_CLIENT: "0",
         RATE_LIMIT_CREATE_PER_IP: "0",
         RATE_LIMIT_VERIFY_PER_IP: "0",
+        RATE_LIMIT_NOT_FOUND_PER_IP: "0",
       },
       url: `http://127.0.0.1:${PORTS.platform}`,
       readyUrl: `http://127.0.0.1:${PORTS.platform}/healthz`,
@@ -176,7 +177,7 @@ async function main() {
     };
     mkdirSync("bench/results", { recursive: true });
     const file = smoke ? "bench/results/smoke.json" : embedded ? "bench/results/embedded.json" : "bench/results/latest.json";
-    writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     const report = embedded ? "bench/RESULTS-embedded.md" : "bench/RESULTS.md";
     if (!smoke) writeFileSync(report, renderResults(results));
     console.log(JSON.stringify(results.scenarios, null, 2));

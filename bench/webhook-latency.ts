@@ -78,7 +78,10 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
     t = await startTestPlatform({ simulatorRetryDelaysMs: [500, 1000] });
   } finally {
     // (Assigning undefined to process.env would store the string "undefined".)
-    if (opts.databaseUrl) savedUrl === undefined ? delete process.env.DATABASE_URL : (process.env.DATABASE_URL = savedUrl);
+    if (opts.databaseUrl) {
+      if (savedUrl === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = savedUrl;
+    }
   }
   const workers = startWorkers(t.platform, { webhooks: opts.worker });
   const arrivals = new Map<string, number>();
@@ -156,8 +159,10 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
     while (answeredAt.size < all.length && Date.now() < deadline) {
       for (const d of t.simulator.notificationLog()) {
         const status = d.body.transaction_status;
-        if (d.responseStatus === 200 && (status === "settlement" || status === "capture") && !answeredAt.has(d.order_id)) {
-          answeredAt.set(d.order_id, Date.parse(d.at));
+        // Notifications carry the Midtrans order id: the merchant's + "~" + 9 characters.
+        const orderId = d.order_id.replace(/~[0-9a-z]{9}$/, "");
+        if (d.responseStatus === 200 && (status === "settlement" || status === "capture") && !answeredAt.has(orderId)) {
+          answeredAt.set(orderId, Date.parse(d.at));
         }
       }
       if (answeredAt.size < all.length) await sleep(100);

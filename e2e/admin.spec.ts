@@ -30,10 +30,10 @@ test("an operator signs in, creates a project and a credential, finds a payment 
   await expect(page).toHaveURL(/\/admin\/payments$/);
   await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
 
-  // A project with a webhook URL (the stand-in store answers 200), then a sandbox credential.
+  // A project with a sandbox webhook URL (the stand-in store answers 200), then a sandbox credential.
   await page.getByRole("link", { name: "Projects", exact: true }).click();
   await page.getByLabel("Name").fill("Toko E2E");
-  await page.getByLabel(/Webhook URL/).fill(`${s.storeUrl}/webhooks/astapa`);
+  await page.getByLabel(/Sandbox webhook URL/).fill(`${s.storeUrl}/webhooks/astapa`);
   await page.getByLabel(/Store URL template/).fill(`${s.storeUrl}/{store_slug}`);
   await page.getByTestId("create-project").click();
   await expect(page.getByTestId("project-name")).toHaveText("Toko E2E");
@@ -48,8 +48,26 @@ test("an operator signs in, creates a project and a credential, finds a payment 
   await page.reload();
   await expect(page.getByTestId("credentials-table")).toContainText(`…${clientSecret.slice(-4)}`);
   await expect(page.getByText(clientSecret)).toHaveCount(0);
-  await page.getByTestId("send-test-webhook").click();
-  await expect(page.getByTestId("test-webhook-result")).toContainText("Delivered");
+  await page.getByTestId("send-test-webhook-sandbox").click();
+  await expect(page.getByTestId("test-webhook-result-sandbox")).toContainText("Delivered");
+
+  // Each environment has its own endpoint and secret. A production endpoint must be public:
+  // the store on loopback is refused when saved, with the reason, and nothing changes.
+  await expect(page.getByTestId("send-test-webhook-production")).toBeDisabled();
+  await page.getByTestId("webhook-url-production").fill(`${s.storeUrl}/webhooks/astapa`);
+  await page.getByTestId("save-webhook-url-production").click();
+  await expect(page.getByTestId("endpoint-production").getByRole("alert")).toContainText(
+    "destination not allowed: 127.0.0.1 (loopback); this deployment sends production webhooks to public addresses only",
+  );
+  const revealed = async (environment: "sandbox" | "production") => {
+    await page.getByTestId(`reveal-secret-${environment}`).click();
+    await expect(page.getByTestId(`webhook-secret-${environment}`)).toHaveText(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    return page.getByTestId(`webhook-secret-${environment}`).textContent();
+  };
+  expect(await revealed("sandbox")).not.toBe(await revealed("production"));
+  await shot(page, "project-endpoints");
+  await page.reload();
+  await expect(page.getByTestId("webhook-url-production")).toHaveValue("");
 
   // A payment with the new credential, paid by card in the simulator.
   const orderId = uniqueOrderId("admin");
@@ -59,7 +77,10 @@ test("an operator signs in, creates a project and a credential, finds a payment 
     body: JSON.stringify({ client_id: clientId, client_secret: clientSecret, amount: 125000, order_id: orderId, buyer_email: "sari@example.com", item_name: "Rendang 1 kg", metadata: { store_slug: "toko-e2e" } }),
   });
   expect(created.status).toBe(201);
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${orderId}/pay`, {
+  // Midtrans (the simulator) knows the payment by the Midtrans order id Astapa derived from ours (docs/decisions/0004-midtrans-order-ids.md).
+  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
+  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
+  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${midtransOrderId}/pay`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
@@ -87,6 +108,7 @@ test("an operator signs in, creates a project and a credential, finds a payment 
   await page.getByTestId("resend-webhook").click();
   await expect(page.getByTestId("resend-result")).toContainText("Delivered.");
   await expect(page.getByTestId("resend-result")).toContainText("200");
+  await expect(page.getByTestId("webhook-endpoint")).toHaveText(`Sandbox endpoint: ${s.storeUrl}/webhooks/astapa`);
   await expect(page.getByTestId("webhook-event")).toContainText("manual");
   await expect(page.getByTestId("timeline")).toContainText("webhook.resend by admin@astapa.test");
   await shot(page, "payment-detail");

@@ -25,10 +25,21 @@ async function newOrder(prefix: string, metadata: Record<string, unknown> = { st
     item_name,
     metadata,
   });
-  return { orderId: order_id, invoiceUrl: invoice_url };
+  return { orderId: order_id, midtransId: await midtransIdOf(order_id), invoiceUrl: invoice_url };
 }
 
-/** The simulator's control API: POST /__sim/transactions/:order_id/:action. */
+/**
+ * The order id Midtrans (the simulator) knows the payment by: the merchant's + `~` + 9 random
+ * characters (docs/decisions/0004-midtrans-order-ids.md). Snap sends the buyer back with it.
+ */
+async function midtransIdOf(orderId: string): Promise<string> {
+  const txs = (await (await fetch(`${s().simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
+  const id = txs.map((tx) => tx.order_id).find((x) => x.startsWith(`${orderId}~`) && x.length === orderId.length + 10);
+  if (!id) throw new Error(`no Midtrans transaction for ${orderId}`);
+  return id;
+}
+
+/** The simulator's control API: POST /__sim/transactions/:order_id/:action (Midtrans's order id). */
 async function sim(orderId: string, action: string, body: unknown = {}) {
   const res = await fetch(`${s().simulatorUrl}/__sim/transactions/${encodeURIComponent(orderId)}/${action}`, {
     method: "POST",
@@ -52,11 +63,11 @@ async function platformSees(orderId: string, status: Status) {
 /** An order driven to `status` through the simulator, as the platform knows it. */
 async function orderIn(status: Status, prefix: string = status, metadata?: Record<string, unknown>) {
   const order = await newOrder(prefix, metadata);
-  if (status === "settlement" || status === "refund") await payByCard(order.orderId);
-  else await payByBankTransfer(order.orderId);
+  if (status === "settlement" || status === "refund") await payByCard(order.midtransId);
+  else await payByBankTransfer(order.midtransId);
   if (status === "cancel" || status === "expire" || status === "refund") {
     await platformSees(order.orderId, status === "refund" ? "settlement" : "pending");
-    await sim(order.orderId, status);
+    await sim(order.midtransId, status);
   }
   await platformSees(order.orderId, status);
   return order;
@@ -77,16 +88,18 @@ function countVerifyRequests(page: Page) {
 }
 
 test("card payment: success, a 5 s countdown, then the buyer lands on the store", async ({ page }) => {
-  const { orderId, invoiceUrl } = await newOrder("cb-card");
+  const { orderId, midtransId, invoiceUrl } = await newOrder("cb-card");
   await page.goto(invoiceUrl);
   await page.fill("#card-number", "4811 1111 1111 1114");
   await page.fill("#card-expiry", "12/30");
   await page.fill("#card-cvv", "123");
   await page.getByRole("button", { name: "Pay with card" }).click();
-  await page.waitForURL((u) => u.pathname === "/purchase/callback" && u.searchParams.get("order_id") === orderId);
+  // Snap sends the buyer back with the id Midtrans knows; the page shows the merchant's.
+  await page.waitForURL((u) => u.pathname === "/purchase/callback" && u.searchParams.get("order_id") === midtransId);
 
   // Possibly pending for a moment (the notification is asynchronous), then success by polling.
   await expect(statusBox(page)).toHaveAttribute("data-state", "settlement");
+  await expect(page.locator(".order-id")).toHaveText(orderId);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Pembayaran berhasil");
   await expect(page).toHaveTitle(`Pembayaran berhasil — ${STORE}`);
   await expect(statusBox(page)).toHaveAttribute("data-polling", "false");
@@ -105,7 +118,7 @@ test("bank transfer: pending, then approved in the simulator dashboard; the open
   page,
   context,
 }) => {
-  const { orderId, invoiceUrl } = await newOrder("cb-bank");
+  const { orderId, midtransId, invoiceUrl } = await newOrder("cb-bank");
   // Hydration mismatches and script errors would show here (React logs them as errors).
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -124,20 +137,27 @@ test("bank transfer: pending, then approved in the simulator dashboard; the open
   await expect(page.locator('meta[http-equiv="refresh"]')).toHaveCount(0);
   expect(await page.locator("noscript").evaluate((n) => n.textContent)).toContain('http-equiv="refresh"');
 
+  await expect(page.locator(".order-id")).toHaveText(orderId);
+  // The page polls by the Midtrans order id: it names this payment whoever else uses the merchant's.
+  const polled: string[] = [];
+  page.on("request", (r) => r.url().includes("/api/platform/shop-payment/verify") && polled.push(new URL(r.url()).searchParams.get("order_id")!));
+
   await page.evaluate(() => ((window as unknown as { __marker: string }).__marker = "still-here"));
   let documentLoads = 0;
   page.on("request", (r) => r.resourceType() === "document" && documentLoads++);
 
   const dashboard = await context.newPage();
   await dashboard.goto(`${s().simulatorUrl}/dashboard`);
-  await dashboard.locator(`tr[data-order-id="${orderId}"]`).getByRole("button", { name: /^Approve/ }).click();
-  await expect(dashboard.getByRole("status")).toContainText(`${orderId}: approve done`);
+  await dashboard.locator(`tr[data-order-id="${midtransId}"]`).getByRole("button", { name: /^Approve/ }).click();
+  await expect(dashboard.getByRole("status")).toContainText(`${midtransId}: approve done`);
   await platformSees(orderId, "settlement");
 
   // Within one polling interval (3 s) of the platform knowing, plus the request itself.
   await expect(statusBox(page)).toHaveAttribute("data-state", "settlement", { timeout: 4_500 });
   expect(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).toBe("still-here");
   expect(documentLoads).toBe(0);
+  expect(polled.length).toBeGreaterThan(0);
+  expect(new Set(polled)).toEqual(new Set([midtransId]));
   await expect(statusBox(page)).toHaveAttribute("data-polling", "false");
   await expect(page.locator('[aria-live="polite"]')).toContainText("Pembayaran berhasil");
   await expect(page).toHaveTitle(`Pembayaran berhasil — ${STORE}`);
@@ -146,7 +166,7 @@ test("bank transfer: pending, then approved in the simulator dashboard; the open
 });
 
 test("polling stops after 60 s with “Cek lagi”, which checks at once and polls for another window", async ({ page }) => {
-  const { orderId } = await orderIn("pending", "cb-timeout");
+  const { orderId, midtransId } = await orderIn("pending", "cb-timeout");
   const requests = countVerifyRequests(page);
   await page.clock.install();
   await page.goto(callbackPath(orderId));
@@ -183,7 +203,7 @@ test("polling stops after 60 s with “Cek lagi”, which checks at once and pol
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Menunggu pembayaran");
   await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
 
-  await sim(orderId, "approve");
+  await sim(midtransId, "approve");
   await platformSees(orderId, "settlement");
   await expect
     .poll(
@@ -202,7 +222,7 @@ test("expired and cancelled/denied payments each have their own wording, and no 
   await page.clock.install();
   await page.goto(callbackPath(expiring.orderId));
   await expect(statusBox(page)).toHaveAttribute("data-state", "pending");
-  await sim(expiring.orderId, "expire");
+  await sim(expiring.midtransId, "expire");
   await expect(statusBox(page)).toHaveAttribute("data-state", "expire");
   await expect(statusBox(page)).toHaveAttribute("data-polling", "false");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Waktu pembayaran habis");
@@ -225,8 +245,8 @@ test("expired and cancelled/denied payments each have their own wording, and no 
 
   // A denial is a "cancel" publicly: same wording.
   const denied = await newOrder("cb-deny");
-  await payByBankTransfer(denied.orderId);
-  await sim(denied.orderId, "deny");
+  await payByBankTransfer(denied.midtransId);
+  await sim(denied.midtransId, "deny");
   await platformSees(denied.orderId, "cancel");
   await page.goto(callbackPath(denied.orderId));
   await expect(statusBox(page)).toHaveAttribute("data-state", "cancel");
@@ -301,20 +321,23 @@ test.describe("without JavaScript", () => {
   test("a pending payment refreshes every 3 s for at most 20 refreshes, then offers “Cek lagi”", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    const { orderId } = await orderIn("pending", "cb-nojs");
+    const { orderId, midtransId } = await orderIn("pending", "cb-nojs");
     const refresh = page.locator('meta[http-equiv="refresh"]');
 
+    // An older link by the merchant's order id works while one payment uses it; the page then
+    // refreshes by the Midtrans order id, which names this payment alone.
     await page.goto(callbackPath(orderId));
     await expect(statusBox(page)).toHaveAttribute("data-state", "pending");
     await expect(statusBox(page)).toHaveAttribute("data-polling", "true");
-    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(orderId)}&poll=1`);
+    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(midtransId)}&poll=1`);
     await screenshot(page, "pending-nojs");
     await page.waitForURL((u) => u.searchParams.get("poll") === "1");
-    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(orderId)}&poll=2`);
+    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(midtransId)}&poll=2`);
+    await expect(page.locator(".order-id")).toHaveText(orderId);
 
     // The last step of the budget: poll=19 refreshes once more, poll=20 stops.
-    await page.goto(`${callbackPath(orderId)}&poll=19`);
-    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(orderId)}&poll=20`);
+    await page.goto(`${callbackPath(midtransId)}&poll=19`);
+    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(midtransId)}&poll=20`);
     await page.waitForURL((u) => u.searchParams.get("poll") === "20");
     await expect(refresh).toHaveCount(0);
     await expect(statusBox(page)).toHaveAttribute("data-polling", "false");
@@ -323,11 +346,11 @@ test.describe("without JavaScript", () => {
 
     // "Cek lagi" is a real form: a fresh budget.
     await page.getByRole("button", { name: "Cek lagi" }).click();
-    await page.waitForURL((u) => u.search === `?order_id=${orderId}`);
-    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(orderId)}&poll=1`);
+    await page.waitForURL((u) => u.searchParams.get("order_id") === midtransId && !u.searchParams.has("poll"));
+    await expect(refresh).toHaveAttribute("content", `3;url=${callbackPath(midtransId)}&poll=1`);
 
     // Approved meanwhile: the next refresh shows success, which neither refreshes nor leaves on its own.
-    await sim(orderId, "approve");
+    await sim(midtransId, "approve");
     await platformSees(orderId, "settlement");
     await expect(statusBox(page)).toHaveAttribute("data-state", "settlement", { timeout: 8_000 });
     await expect(refresh).toHaveCount(0);
@@ -377,7 +400,7 @@ test("metadata is shown as text only", async ({ page }) => {
     await expect(page.locator("img")).toHaveCount(0);
 
     // The same values arriving through polling stay text too.
-    await payByCard(order.orderId);
+    await payByCard(order.midtransId);
     await expect(statusBox(page)).toHaveAttribute("data-state", "settlement");
     await expect(page.locator("dd", { hasText: storeName })).toHaveText(storeName);
     await expect(page.locator("img")).toHaveCount(0);

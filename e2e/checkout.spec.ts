@@ -20,8 +20,13 @@ test("a card payment created over REST is paid in the simulator and lands on the
   await page.fill("#card-cvv", "123");
   await page.getByRole("button", { name: "Pay with card" }).click();
 
-  await page.waitForURL((u) => u.pathname === "/purchase/callback" && u.searchParams.get("order_id") === orderId);
+  // Snap sends the buyer back with the order id Midtrans knows: Astapa's derived one (the
+  // merchant's + `~` + 9 random characters, docs/decisions/0004-midtrans-order-ids.md); the page
+  // shows the merchant's.
+  await page.waitForURL((u) => u.pathname === "/purchase/callback" && /^[^~]+~[0-9a-z]{9}$/.test(u.searchParams.get("order_id") ?? ""));
+  expect(new URL(page.url()).searchParams.get("order_id")!.startsWith(`${orderId}~`)).toBe(true);
   await expect(page.locator("[data-state]")).toBeVisible();
+  await expect(page.locator(".order-id")).toHaveText(orderId);
 
   // The notification lands independently of the buyer's redirect: poll the public verify.
   await expect

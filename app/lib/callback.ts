@@ -40,7 +40,10 @@ export function parsePollCount(raw: string | null): number {
   return Math.min(Number(raw), MAX_REFRESHES);
 }
 
-/** This page for an order, optionally with the no-JS refresh counter. */
+/**
+ * This page for an order, optionally with the no-JS refresh counter. The page links to itself
+ * with the payment's Midtrans order id (as Snap does): it names that payment alone.
+ */
 export function callbackHref(orderId: string, poll = 0): string {
   return `/purchase/callback?order_id=${encodeURIComponent(orderId)}${poll > 0 ? `&poll=${poll}` : ""}`;
 }
@@ -67,7 +70,7 @@ export function safeReturnUrl(url: string | null | undefined): string | null {
 
 const optionalString = (v: unknown) => v === null || typeof v === "string";
 
-/** Checks the JSON the page polls before it replaces what the server rendered. */
+/** Checks the JSON the page polls (by the Midtrans order id) is the payment shown (by the merchant's order_id) before it replaces what the server rendered. */
 export function isPublicPayment(value: unknown, orderId: string): value is PublicPayment {
   if (!value || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;

@@ -22,7 +22,7 @@ export default function PaymentDetail() {
     ["Purchase id", <code key="id">{p.id}</code>],
     ["Order id", <code key="oid">{p.order_id}</code>],
     ...(p.midtrans_order_id !== p.order_id
-      ? [["Order id at Midtrans (a retried create)", <code key="moid" data-testid="midtrans-order-id">{p.midtrans_order_id}</code>] as [string, React.ReactNode]]
+      ? [["Order id at Midtrans", <code key="moid" data-testid="midtrans-order-id">{p.midtrans_order_id}</code>] as [string, React.ReactNode]]
       : []),
     ["Project", <Link key="pr" to={`/admin/projects/${d.project.id}`}>{d.project.name}</Link>],
     ["Environment", p.environment],
@@ -170,7 +170,9 @@ export default function PaymentDetail() {
 
       <section className="a-card" aria-labelledby="webhooks">
         <h2 id="webhooks">Merchant webhooks</h2>
-        <p className="a-muted">Endpoint: {d.project.webhook_url ?? "none configured"}</p>
+        <p className="a-muted" data-testid="webhook-endpoint">
+          {d.payment.environment === "production" ? "Production" : "Sandbox"} endpoint: {d.project.webhook_url ?? "none configured"}
+        </p>
         {d.webhookEvents.length === 0 ? (
           <Empty>No webhook event (the merchant is told once the payment settles).</Empty>
         ) : (

@@ -18,14 +18,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 type Project = RouterOutputs["projects"]["get"];
+type Environment = keyof Project["endpoints"];
 type Issued = RouterOutputs["credentials"]["create"];
 type Item = RouterOutputs["items"]["list"][number];
 
 function EditProject({ p, onSaved }: { p: Project; onSaved: () => void }) {
   const [name, setName] = useState(p.name);
-  const [webhookUrl, setWebhookUrl] = useState(p.webhook_url ?? "");
   const [storeUrl, setStoreUrl] = useState(p.store_url_template ?? "");
-  const save = useAction(() => trpc.projects.update.mutate({ id: p.id, name, webhook_url: webhookUrl, store_url_template: storeUrl }));
+  const save = useAction(() => trpc.projects.update.mutate({ id: p.id, name, store_url_template: storeUrl }));
   return (
     <form
       className="a-form"
@@ -37,10 +37,6 @@ function EditProject({ p, onSaved }: { p: Project; onSaved: () => void }) {
       <label>
         Name
         <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-      </label>
-      <label>
-        Webhook URL
-        <input type="url" placeholder="https://shop.example.com/webhooks/astapa" value={webhookUrl} onChange={(e) => setWebhookUrl(e.target.value)} />
       </label>
       <label>
         Store URL template
@@ -199,39 +195,80 @@ function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
   );
 }
 
-function WebhookSecret({ p, onChange }: { p: Project; onChange: () => void }) {
-  const reveal = useAction(() => trpc.projects.revealWebhookSecret.mutate({ projectId: p.id }));
-  const rotate = useAction(() => trpc.projects.rotateWebhookSecret.mutate({ projectId: p.id }));
-  const test = useAction(() => trpc.projects.sendTestWebhook.mutate({ projectId: p.id }));
+const ENV_WORDS: Record<Environment, { title: string; hint: string }> = {
+  sandbox: { title: "Sandbox endpoint", hint: "Receives the events of sandbox payments only, signed with the sandbox secret." },
+  production: { title: "Production endpoint", hint: "Receives the events of production payments only (real money), signed with the production secret." },
+};
+
+/** One environment's webhook endpoint: its URL, its own signing secret (reveal, rotate) and a test send. */
+function WebhookEndpoint({ p, environment, onChange }: { p: Project; environment: Environment; onChange: () => void }) {
+  const endpoint = p.endpoints[environment];
+  const ref = { projectId: p.id, environment };
+  const [url, setUrl] = useState(endpoint.url ?? "");
+  const save = useAction(() => trpc.projects.setWebhookUrl.mutate({ ...ref, webhook_url: url }));
+  const reveal = useAction(() => trpc.projects.revealWebhookSecret.mutate(ref));
+  const rotate = useAction(() => trpc.projects.rotateWebhookSecret.mutate(ref));
+  const test = useAction(() => trpc.projects.sendTestWebhook.mutate(ref));
   const shown = rotate.result?.webhook_secret ?? reveal.result?.webhook_secret;
+  const words = ENV_WORDS[environment];
   return (
-    <section className="a-card" aria-labelledby="webhook-secret">
-      <h2 id="webhook-secret">Webhooks</h2>
+    <div className="a-event" data-testid={`endpoint-${environment}`}>
+      <h3>{words.title}</h3>
+      <p className="a-muted a-small">{words.hint}</p>
+      <form
+        className="a-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await save.run()) onChange();
+        }}
+      >
+        <label>
+          {environment === "sandbox" ? "Sandbox" : "Production"} webhook URL
+          <input
+            type="url"
+            placeholder="https://shop.example.com/webhooks/astapa"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            data-testid={`webhook-url-${environment}`}
+          />
+        </label>
+        <div>
+          <ActionButton type="submit" kind="secondary" busy={save.busy} testId={`save-webhook-url-${environment}`}>
+            Save URL
+          </ActionButton>
+        </div>
+      </form>
+      {save.status === "done" ? (
+        <p className="a-note a-note-ok" role="status">
+          Saved.
+        </p>
+      ) : null}
       <p>
-        Signing secret: <code data-testid="webhook-secret">{shown ?? p.webhook_secret_hint}</code>
-        {p.webhook_secret_previous_expires_at ? <span className="a-muted"> · the previous secret still signs until {formatWIB(p.webhook_secret_previous_expires_at)}</span> : null}
+        Signing secret: <code data-testid={`webhook-secret-${environment}`}>{shown ?? endpoint.secret_hint}</code>
+        {endpoint.secret_previous_expires_at ? <span className="a-muted"> · the previous secret still signs until {formatWIB(endpoint.secret_previous_expires_at)}</span> : null}
       </p>
       <div className="a-row">
-        <ActionButton kind="secondary" busy={reveal.busy} onClick={() => void reveal.run()} testId="reveal-secret">
+        <ActionButton kind="secondary" busy={reveal.busy} onClick={() => void reveal.run()} testId={`reveal-secret-${environment}`}>
           Reveal
         </ActionButton>
         <ActionButton
           kind="secondary"
           busy={rotate.busy}
+          testId={`rotate-secret-${environment}`}
           onClick={async () => {
-            if (!window.confirm("Rotate the signing secret? The old one keeps signing (as a second signature) for 24 hours.")) return;
+            if (!window.confirm(`Rotate the ${environment} signing secret? The old one keeps signing (as a second signature) for 24 hours.`)) return;
             if (await rotate.run()) onChange();
           }}
         >
           Rotate
         </ActionButton>
-        <ActionButton busy={test.busy} disabled={!p.webhook_url} onClick={() => void test.run()} testId="send-test-webhook">
+        <ActionButton busy={test.busy} disabled={!endpoint.url} onClick={() => void test.run()} testId={`send-test-webhook-${environment}`}>
           Send test webhook
         </ActionButton>
       </div>
-      <ErrorNote error={reveal.error ?? rotate.error ?? test.error} />
+      <ErrorNote error={save.error ?? reveal.error ?? rotate.error ?? test.error} />
       {test.result ? (
-        <div className={`a-note ${test.result.ok ? "a-note-ok" : "a-note-err"}`} role="status" data-testid="test-webhook-result">
+        <div className={`a-note ${test.result.ok ? "a-note-ok" : "a-note-err"}`} role="status" data-testid={`test-webhook-result-${environment}`}>
           <p>
             <strong>{test.result.ok ? "Delivered" : "Failed"}</strong>: {test.result.url} answered <strong>{test.result.status ?? "nothing"}</strong> in{" "}
             {test.result.durationMs} ms{test.result.error ? ` — ${test.result.error}` : ""}.
@@ -239,6 +276,20 @@ function WebhookSecret({ p, onChange }: { p: Project; onChange: () => void }) {
           {test.result.bodyExcerpt ? <pre className="a-excerpt">{test.result.bodyExcerpt}</pre> : null}
         </div>
       ) : null}
+    </div>
+  );
+}
+
+function Webhooks({ p, onChange }: { p: Project; onChange: () => void }) {
+  return (
+    <section className="a-card" aria-labelledby="webhooks">
+      <h2 id="webhooks">Webhooks</h2>
+      <p className="a-muted a-small">
+        Each environment has its own endpoint and its own signing secret: a sandbox event never reaches the production URL nor carries the production
+        signature.
+      </p>
+      <WebhookEndpoint p={p} environment="sandbox" onChange={onChange} />
+      <WebhookEndpoint p={p} environment="production" onChange={onChange} />
       <p className="a-muted a-small">
         <Link to={`/admin/webhooks`}>Deliveries in trouble</Link> · <Link to={`/admin/payments?projectId=${p.id}`}>This project's payments</Link> ·{" "}
         <Link to={`/admin/audit?targetId=${p.id}`}>Audit log</Link>
@@ -456,7 +507,7 @@ export default function ProjectPage() {
           <h2 id="settings">Settings</h2>
           <EditProject p={p} onSaved={refresh} />
         </section>
-        <WebhookSecret p={p} onChange={refresh} />
+        <Webhooks p={p} onChange={refresh} />
       </div>
       <Credentials p={p} onChange={refresh} />
       <Items projectId={p.id} items={items} onChange={refresh} />

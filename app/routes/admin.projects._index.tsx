@@ -17,9 +17,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 function CreateProject() {
   const navigate = useNavigate();
   const [name, setName] = useState("");
-  const [webhookUrl, setWebhookUrl] = useState("");
+  const [sandboxUrl, setSandboxUrl] = useState("");
+  const [productionUrl, setProductionUrl] = useState("");
   const [storeUrl, setStoreUrl] = useState("");
-  const create = useAction(() => trpc.projects.create.mutate({ name, webhook_url: webhookUrl, store_url_template: storeUrl }));
+  const create = useAction(() =>
+    trpc.projects.create.mutate({ name, sandbox_webhook_url: sandboxUrl, production_webhook_url: productionUrl, store_url_template: storeUrl }),
+  );
   return (
     <section className="a-card" aria-labelledby="new-project">
       <h2 id="new-project">New project</h2>
@@ -36,8 +39,24 @@ function CreateProject() {
           <input name="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label>
-          Webhook URL <span className="a-muted">(optional)</span>
-          <input name="webhook_url" type="url" placeholder="https://shop.example.com/webhooks/astapa" value={webhookUrl} onChange={(e) => setWebhookUrl(e.target.value)} />
+          Sandbox webhook URL <span className="a-muted">(optional)</span>
+          <input
+            name="sandbox_webhook_url"
+            type="url"
+            placeholder="https://shop.example.com/webhooks/astapa-sandbox"
+            value={sandboxUrl}
+            onChange={(e) => setSandboxUrl(e.target.value)}
+          />
+        </label>
+        <label>
+          Production webhook URL <span className="a-muted">(optional)</span>
+          <input
+            name="production_webhook_url"
+            type="url"
+            placeholder="https://shop.example.com/webhooks/astapa"
+            value={productionUrl}
+            onChange={(e) => setProductionUrl(e.target.value)}
+          />
         </label>
         <label>
           Store URL template <span className="a-muted">(optional, with {"{store_slug}"})</span>
@@ -69,7 +88,7 @@ export default function Projects() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">Webhook URL</th>
+                <th scope="col">Webhook URLs</th>
                 <th scope="col" className="a-num">Active credentials</th>
                 <th scope="col" className="a-num">Payments</th>
                 <th scope="col">Created</th>
@@ -82,7 +101,10 @@ export default function Projects() {
                     <Link to={`/admin/projects/${p.id}`}>{p.name}</Link>
                     <div className="a-muted a-small a-mono">{p.id}</div>
                   </td>
-                  <td className="a-excerpt-cell">{p.webhook_url ?? <span className="a-muted">none</span>}</td>
+                  <td className="a-excerpt-cell">
+                    <div>sandbox: {p.webhook_urls.sandbox ?? <span className="a-muted">none</span>}</div>
+                    <div>production: {p.webhook_urls.production ?? <span className="a-muted">none</span>}</div>
+                  </td>
                   <td className="a-num">{p.active_credentials}</td>
                   <td className="a-num">
                     <Link to={`/admin/payments?projectId=${p.id}`}>{formatCount(p.payments)}</Link>

@@ -9,23 +9,28 @@ import { verifyPayment } from "~/services.server";
 const HEADERS = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
 
 /**
- * The buyer lands here from Snap: /purchase/callback?order_id=…&status_code=…&transaction_status=….
- * The status always comes from verifyPayment; Snap's query values are buyer-controlled and ignored.
+ * The buyer lands here from Snap: /purchase/callback?order_id=…&status_code=…&transaction_status=…,
+ * with the Midtrans order id Astapa derived for the payment (never ambiguous; a merchant's own
+ * order_id works while one payment uses it). The status always comes from verifyPayment; Snap's
+ * query values are buyer-controlled and ignored.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const orderId = params.get("order_id");
   const poll = parsePollCount(params.get("poll"));
   if (!orderId) {
-    return data<CallbackData>({ state: "missing", payment: null, orderId: null, poll }, { status: 400, headers: HEADERS });
+    return data<CallbackData>({ state: "missing", payment: null, orderId: null, pollOrderId: null, poll }, { status: 400, headers: HEADERS });
   }
   // Like GET …/verify: a value that can never be an order id is not a payment either, and
   // it is not echoed back (no free text from the URL on the page).
   const found = await verifyPayment(context, orderId);
   if (!found.found) {
-    return data<CallbackData>({ state: "notfound", payment: null, orderId: found.plausible ? orderId : null, poll }, { status: 404, headers: HEADERS });
+    return data<CallbackData>(
+      { state: "notfound", payment: null, orderId: found.plausible ? orderId : null, pollOrderId: null, poll },
+      { status: 404, headers: HEADERS },
+    );
   }
-  return data<CallbackData>({ state: found.payment.status, payment: found.payment, orderId, poll }, { headers: HEADERS });
+  return data<CallbackData>({ state: found.payment.status, payment: found.payment, orderId, pollOrderId: found.pollOrderId, poll }, { headers: HEADERS });
 }
 
 export const headers = () => HEADERS;

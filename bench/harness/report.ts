@@ -81,7 +81,7 @@ export function renderResults(r: any): string {
     `Two databases, ${s.adminList.rows.small} and ${s.adminList.rows.large} payments, vacuumed and analysed, measured alternately call by call; ${s.adminList.samplesPerCase} calls per case and size in ${s.adminList.rounds} rounds, each figure the median of the rounds' p95. ` +
       "Every case returns the same rows at both sizes (the searched buyer has 20 purchases spread through each table), so the ratio is the table's growth alone.",
     "",
-    "| case | rows returned | " + Object.keys(s.adminList.p95Ms).map((k) => `p95 at ${k} payments (ms)`).join(" | ") + " | ratio | p50 at each size (ms) |",
+    `| case | rows returned | ${Object.keys(s.adminList.p95Ms).map((k) => `p95 at ${k} payments (ms)`).join(" | ")} | ratio | p50 at each size (ms) |`,
     "|---|---|---|---|---|---|",
     ...Object.keys(s.adminList.ratioLargeToSmall).map(
       (k) =>

@@ -114,7 +114,7 @@ export async function runMidtransFaultScenarios(opts: { databaseUrl?: string; pe
       const [{ events }] = await t.sql<{ events: number }[]>`
         select count(*)::int as events from webhook_events e join purchases p on p.id = e.purchase_id where p.order_id = any(${ids})`;
       const [{ dup }] = await t.sql<{ dup: number }[]>`
-        select count(*)::int as dup from midtrans_notifications where order_id = any(${ids}) and outcome = 'duplicate'`;
+        select count(*)::int as dup from midtrans_notifications n join purchases p on p.id = n.purchase_id where p.order_id = any(${ids}) and n.outcome = 'duplicate'`;
       notif[name] = {
         payments: n,
         converged: Boolean(converged),

@@ -9,6 +9,7 @@ import { startProcess, type RunningProcess } from "../harness/processes";
 import { startBalancer } from "../harness/balancer";
 import { startCountingReceiver } from "./receiver";
 import { startMidtransSimulator } from "../../server/simulator";
+import { simulatorByMerchantOrderId } from "../../server/testing/platform";
 import { createProject, issueCredential } from "../../server/projects/projects.service";
 
 const SERVER_KEY = "SB-Mid-server-RESILIENCE";
@@ -60,7 +61,7 @@ export async function runMultiProcessScenario(opts: { databaseUrl: string; payme
   if (!existsSync("build/index.js")) spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit" });
   const db = await createBenchDatabase(opts.databaseUrl);
   const receiver = await startCountingReceiver();
-  const sim = await startMidtransSimulator({ serverKey: SERVER_KEY, notificationRetryDelaysMs: [200, 500, 1000, 2000, 5000] });
+  const sim = simulatorByMerchantOrderId(await startMidtransSimulator({ serverKey: SERVER_KEY, notificationRetryDelaysMs: [200, 500, 1000, 2000, 5000] }));
   // Midtrans sends duplicates in real life: three of every notification, where the simulator can.
   const faults = (sim as { setFaults?: (f: object) => void }).setFaults;
   faults?.call(sim, { notificationDuplicates: 3 });
@@ -76,6 +77,7 @@ export async function runMultiProcessScenario(opts: { databaseUrl: string; payme
     RATE_LIMIT_CREATE_PER_CLIENT: "0",
     RATE_LIMIT_CREATE_PER_IP: "0",
     RATE_LIMIT_VERIFY_PER_IP: "0",
+    RATE_LIMIT_NOT_FOUND_PER_IP: "0",
   };
   const startWeb = async (name: string, port: number) => {
     const p = await startProcess("server/main.ts", {
@@ -92,7 +94,7 @@ export async function runMultiProcessScenario(opts: { databaseUrl: string; payme
     return p;
   };
   try {
-    const project = await createProject(db.sql, { name: "Resilience store", webhook_url: receiver.url, store_url_template: "https://shop.example.com/{store_slug}" });
+    const project = await createProject(db.sql, { name: "Resilience store", webhook_urls: { sandbox: receiver.url }, store_url_template: "https://shop.example.com/{store_slug}" });
     const cred = await issueCredential(db.sql, project.id, "sandbox");
     const portA = 4201 + Math.floor(Math.random() * 400) * 2;
     const webA = await startWeb("webA", portA);

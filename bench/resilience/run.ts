@@ -20,7 +20,7 @@ async function main() {
     env: { ...process.env, FUZZ_RUNS: String(fuzzRuns) },
     encoding: "utf8",
   });
-  results.fuzz = { runsPerEndpoint: fuzzRuns, endpoints: 4, passed: fuzz.status === 0, seconds: Math.round((Date.now() - fuzzStart) / 1000), tail: fuzz.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => /Tests|passed|failed|Counterexample/.test(l)).slice(-4) };
+  results.fuzz = { runsPerEndpoint: fuzzRuns, endpoints: 4, passed: fuzz.status === 0, seconds: Math.round((Date.now() - fuzzStart) / 1000), tail: stripAnsi(fuzz.stdout).split("\n").filter((l) => /Tests|passed|failed|Counterexample/.test(l)).slice(-4) };
 
   console.log("resilience: Midtrans faults");
   results.midtransFaults = await runMidtransFaultScenarios({ databaseUrl });
@@ -32,10 +32,13 @@ async function main() {
   results.databaseRestart = await runDatabaseRestartScenario({ databaseUrl, loadSeconds: 9 });
 
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync("bench/results/resilience.json", JSON.stringify({ date: started.toISOString(), results }, null, 2) + "\n");
+  writeFileSync("bench/results/resilience.json", `${JSON.stringify({ date: started.toISOString(), results }, null, 2)}\n`);
   writeFileSync("bench/RESILIENCE.md", render(started, results));
   console.log(JSON.stringify(results, null, 2));
 }
+
+/** vitest colours its output: ESC [ … m sequences. */
+const stripAnsi = (s: string) => s.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
 
 function render(date: Date, r: Record<string, any>): string {
   const j = (v: unknown) => ["```json", JSON.stringify(v, null, 2), "```"].join("\n");

@@ -24,6 +24,7 @@ async function setup(databaseUrl: string) {
     RATE_LIMIT_CREATE_PER_CLIENT: "0",
     RATE_LIMIT_CREATE_PER_IP: "0",
     RATE_LIMIT_VERIFY_PER_IP: "0",
+    RATE_LIMIT_NOT_FOUND_PER_IP: "0",
   };
   const web = await startProcess("server/main.ts", { env, url: `http://127.0.0.1:${port}`, readyUrl: `http://127.0.0.1:${port}/healthz` });
   return { db, sim, cred, web, env };

@@ -25,7 +25,7 @@ export async function callbackPageJsGzipBytes(root = process.cwd()): Promise<{ f
   const files = new Set<string>([assets.entry.module, ...assets.entry.imports, assets.url]);
   for (const id of ["root", "routes/purchase.callback"]) {
     const r = assets.routes[id];
-    if (r) [r.module, ...(r.imports ?? [])].forEach((f) => files.add(f));
+    if (r) for (const f of [r.module, ...(r.imports ?? [])]) files.add(f);
   }
   let rawBytes = 0;
   let gzipBytes = 0;

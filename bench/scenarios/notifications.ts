@@ -49,9 +49,12 @@ export async function benchNotifications(o: {
         }),
         "create",
       );
-      await ok(await fetch(`${o.simulatorUrl}/__sim/transactions/${order_id}/pay`, { method: "POST", headers: json, body: JSON.stringify(CARD) }), "pay");
+      // Midtrans knows the payment by the id Astapa derived (docs/decisions/0004-midtrans-order-ids.md).
+      const txs = (await (await ok(await fetch(`${o.simulatorUrl}/__sim/transactions`), "list")).json()) as { order_id: string }[];
+      const midtransId = txs.find((tx) => tx.order_id.startsWith(`${order_id}~`))!.order_id;
+      await ok(await fetch(`${o.simulatorUrl}/__sim/transactions/${midtransId}/pay`, { method: "POST", headers: json, body: JSON.stringify(CARD) }), "pay");
       // Get Status answers with the notification's fields and signature_key.
-      return (await ok(await fetch(`${o.simulatorUrl}/v2/${order_id}/status`, { headers: auth }), "status")).text();
+      return (await ok(await fetch(`${o.simulatorUrl}/v2/${midtransId}/status`, { headers: auth }), "status")).text();
     });
 
     let next = 0;
@@ -70,7 +73,9 @@ export async function benchNotifications(o: {
           return { ...req, body: bodies[next++ % bodies.length] };
         },
         // From the first request sent to the last answer: autocannon itself stops on a 1 s tick.
-        onResponse: () => void (lastAnswer = performance.now()),
+        onResponse: () => {
+          lastAnswer = performance.now();
+        },
       }),
     );
     const elapsedSec = (lastAnswer - started) / 1000;

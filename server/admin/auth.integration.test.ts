@@ -237,6 +237,32 @@ describe("login rate limiting", () => {
     expect(ok.items).toHaveLength(1);
     expect(ok.items[0]).toMatchObject({ admin_id: a.session.adminId, target_id: a.session.adminId });
   });
+
+  /** Each failed sign-in costs one password hash and writes one audit row: counting the rows counts the hashes. */
+  const failedSignIns = async (ip: string) =>
+    (await t.sql<{ n: number }[]>`select count(*)::int as n from admin_audit_log where action = 'admin.login_failed' and ip = ${ip}`)[0].n;
+  const outcomes = (attempts: Promise<unknown>[]) =>
+    Promise.all(attempts.map((p) => p.then(() => "ok", (e: { code?: string }) => e.code ?? String(e)))).then((codes) => {
+      const count: Record<string, number> = {};
+      for (const c of codes) count[c] = (count[c] ?? 0) + 1;
+      return count;
+    });
+
+  it("100 parallel wrong passwords for one e-mail from one IP: exactly 5 are checked (5 hashes, 5 audit rows), 95 refused", async () => {
+    const email = "burst@astapa.test";
+    await createAdmin(t.sql, { email, password: ADMIN_PASSWORD }, systemActor("test"));
+    const ip = "203.0.113.77";
+    const result = await outcomes(Array.from({ length: 100 }, () => login(t.platform.ctx, { email, password: "wrong password!", ip })));
+    expect(result).toEqual({ unauthorized: 5, rate_limited: 95 });
+    expect(await failedSignIns(ip)).toBe(5);
+  });
+
+  it("100 parallel failed sign-ins across e-mails from one IP: exactly 50 are checked, 50 refused", async () => {
+    const ip = "198.51.100.77";
+    const result = await outcomes(Array.from({ length: 100 }, (_, i) => login(t.platform.ctx, { email: `burst${i}@astapa.test`, password: "x", ip })));
+    expect(result).toEqual({ unauthorized: 50, rate_limited: 50 });
+    expect(await failedSignIns(ip)).toBe(50);
+  });
 });
 
 describe("first admin", () => {

@@ -43,7 +43,7 @@ describe("reconcile with Midtrans", () => {
   it("repairs a lost notification, shows what changed, writes the webhook event, and is audited", async () => {
     const p = await paymentWithDeadNotifications();
     await t.simulator.pay(p.orderId, CARD);
-    await waitFor(() => t.simulator.notificationLog().some((n) => n.order_id === p.orderId), { what: "a notification attempt" });
+    await waitFor(() => t.simulator.notificationLog().some((n) => n.order_id === t.simulator.getTransaction(p.orderId)?.order_id), { what: "a notification attempt" });
     expect(await statusOf(p.purchaseId)).toMatchObject({ status: "pending", midtrans_status: null });
 
     const r = await admin.caller.payments.reconcile({ purchaseId: p.purchaseId });
@@ -53,7 +53,7 @@ describe("reconcile with Midtrans", () => {
       before: { status: "pending", midtrans_status: null },
       after: { status: "settlement", midtrans_status: "capture", fraud_status: "accept" },
       webhookEventWritten: true,
-      midtrans: { order_id: p.orderId, transaction_status: "capture" },
+      midtrans: { order_id: t.simulator.getTransaction(p.orderId)!.order_id, transaction_status: "capture" },
     });
     const again = await admin.caller.payments.reconcile({ purchaseId: p.purchaseId });
     expect(again).toMatchObject({ outcome: "unchanged", changed: false });

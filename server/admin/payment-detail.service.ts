@@ -4,6 +4,7 @@ import { midtransOrderIdOf } from "../payments/order-id";
 import { findPurchaseDetail, listPurchaseNotifications, listStatusHistory } from "../payments/payment-detail.queries";
 import { toPaymentListItem, type PaymentListItem } from "../payments/payment-list.service";
 import type { PlatformContext } from "../platform/context";
+import { findEndpoint } from "../webhooks/endpoints.queries";
 import { listPurchaseWebhookEvents, listWebhookAttempts } from "../webhooks/purchase-deliveries.queries";
 import { listAudit, type AuditEntry } from "./audit.service";
 
@@ -25,6 +26,7 @@ export interface PaymentDetail {
     create_error: string | null;
     reconcile_checked_at: string | null;
   };
+  /** `webhook_url`: the URL of the project's endpoint for the payment's environment (where its webhooks go). */
   project: { id: string; name: string; webhook_url: string | null };
   history: {
     id: number;
@@ -88,6 +90,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
   const events = await listPurchaseWebhookEvents(sql, p.id);
   const attempts = await listWebhookAttempts(sql, events.map((e) => e.id));
   const audit = (await listAudit(sql, { targetId: p.id, limit: 100 })).items;
+  const webhookUrl = (await findEndpoint(sql, p.project_id, p.environment))?.url ?? null;
 
   return {
     payment: {
@@ -103,7 +106,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
       create_error: p.create_error,
       reconcile_checked_at: iso(p.reconcile_checked_at),
     },
-    project: { id: p.project_id, name: p.project_name, webhook_url: p.webhook_url },
+    project: { id: p.project_id, name: p.project_name, webhook_url: webhookUrl },
     history: history.map((h) => ({
       id: Number(h.id),
       from_status: h.from_status,
@@ -153,7 +156,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
     actions: {
       canRefund: canRefund(p),
       refundable: refundableAmount(p),
-      canResendWebhook: events.length > 0 && Boolean(p.webhook_url),
+      canResendWebhook: events.length > 0 && Boolean(webhookUrl),
     },
   };
 }

@@ -3,15 +3,26 @@ import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 import * as projects from "../projects/projects.queries";
-import { storeUrlTemplateSchema, webhookUrlSchema, type CredentialRow, type Environment, type ProjectRow } from "../projects/projects.schema";
-import { createProject, issueCredential, revokeCredential } from "../projects/projects.service";
-import { rotateWebhookSecret, sendTestWebhook as sendTestWebhookToProject, type TestWebhookResult } from "../webhooks/webhooks.service";
+import { environmentSchema, storeUrlTemplateSchema, webhookUrlSchema, type CredentialRow, type Environment } from "../projects/projects.schema";
+import { createProject, issueCredential, revokeCredential, type CreatedProject } from "../projects/projects.service";
+import type { ResolveAll } from "../webhooks/destination";
+import {
+  checkWebhookDestination,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  setWebhookEndpointUrl,
+  WEBHOOK_ENVIRONMENTS,
+  type WebhookEndpointRow,
+} from "../webhooks/endpoints";
+import { sendTestWebhook as sendTestWebhookToEndpoint, type TestWebhookResult } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 
 export interface ProjectSummary {
   id: string;
   name: string;
-  webhook_url: string | null;
+  /** The URL of each environment's webhook endpoint (null: none). */
+  webhook_urls: Record<Environment, string | null>;
   store_url_template: string | null;
   created_at: string;
   updated_at: string;
@@ -29,11 +40,20 @@ export interface CredentialView {
   last_used_at: string | null;
 }
 
+/** One environment's webhook endpoint as the console shows it. */
+export interface EndpointView {
+  environment: Environment;
+  url: string | null;
+  /** The signing secret, masked (reveal it explicitly: that is audited). */
+  secret_hint: string;
+  /** While set, the previous secret still signs too (rotation overlap). */
+  secret_previous_expires_at: string | null;
+  updated_at: string;
+}
+
 export interface ProjectDetail extends ProjectSummary {
   credentials: CredentialView[];
-  /** The signing secret, masked (reveal it explicitly: that is audited). */
-  webhook_secret_hint: string;
-  webhook_secret_previous_expires_at: string | null;
+  endpoints: Record<Environment, EndpointView>;
 }
 
 const toCredentialView = (c: CredentialRow): CredentialView => ({
@@ -46,7 +66,34 @@ const toCredentialView = (c: CredentialRow): CredentialView => ({
   last_used_at: c.last_used_at?.toISOString() ?? null,
 });
 
-const toSummary = (r: projects.ProjectSummaryRow): ProjectSummary => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+const toSummary = ({ sandbox_webhook_url, production_webhook_url, ...r }: projects.ProjectSummaryRow): ProjectSummary => ({
+  ...r,
+  webhook_urls: { sandbox: sandbox_webhook_url, production: production_webhook_url },
+  created_at: r.created_at.toISOString(),
+  updated_at: r.updated_at.toISOString(),
+});
+
+const secretHint = (secret: string) => `whsec_…${secret.slice(-4)}`;
+
+function toEndpointView(e: WebhookEndpointRow, now: Date): EndpointView {
+  const overlap = e.secret_previous && e.secret_previous_expires_at && e.secret_previous_expires_at.getTime() > now.getTime();
+  return {
+    environment: e.environment,
+    url: e.url,
+    secret_hint: secretHint(e.secret),
+    secret_previous_expires_at: overlap ? (e.secret_previous_expires_at?.toISOString() ?? null) : null,
+    updated_at: e.updated_at.toISOString(),
+  };
+}
+
+function endpointViews(rows: WebhookEndpointRow[], now: Date): Record<Environment, EndpointView> {
+  const view = (env: Environment) => {
+    const row = rows.find((r) => r.environment === env);
+    if (!row) throw new DomainError("not_found", `The project has no ${env} webhook endpoint`);
+    return toEndpointView(row, now);
+  };
+  return { sandbox: view("sandbox"), production: view("production") };
+}
 
 /** The console's project list: newest first, at most this many. */
 const PROJECT_LIST_LIMIT = 1000;
@@ -55,42 +102,75 @@ export async function listProjects(db: Db): Promise<ProjectSummary[]> {
   return (await projects.listProjectSummaries(db, PROJECT_LIST_LIMIT)).map(toSummary);
 }
 
-export async function getProject(db: Db, id: string): Promise<ProjectDetail> {
-  const row = await projects.findProjectSummary(db, id);
+export async function getProject(ctx: PlatformContext, id: string): Promise<ProjectDetail> {
+  const row = await projects.findProjectSummary(ctx.sql, id);
   if (!row) throw new DomainError("not_found", "No such project");
-  const creds = await projects.listCredentials(db, id);
-  const { webhook_secret, webhook_secret_previous_expires_at, ...summary } = row;
-  return {
-    ...toSummary(summary),
-    credentials: creds.map(toCredentialView),
-    webhook_secret_hint: `whsec_…${webhook_secret.slice(-4)}`,
-    webhook_secret_previous_expires_at: webhook_secret_previous_expires_at?.toISOString() ?? null,
-  };
+  const creds = await projects.listCredentials(ctx.sql, id);
+  const endpoints = await listWebhookEndpoints(ctx.sql, id);
+  return { ...toSummary(row), credentials: creds.map(toCredentialView), endpoints: endpointViews(endpoints, ctx.now()) };
 }
 
 const nullableUrl = <T extends z.ZodType>(s: T) => z.union([z.literal("").transform(() => null), z.null(), s]);
 
-export const projectCreateInput = z.object({
+// Strict: a client still sending the single `webhook_url` of old gets a clear error, not a silent no-op.
+export const projectCreateInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  webhook_url: nullableUrl(webhookUrlSchema).optional(),
+  sandbox_webhook_url: nullableUrl(webhookUrlSchema).optional(),
+  production_webhook_url: nullableUrl(webhookUrlSchema).optional(),
   store_url_template: nullableUrl(storeUrlTemplateSchema).optional(),
 });
 
-export const projectUpdateInput = projectCreateInput.partial().extend({ id: z.string().min(1).max(100) });
+/** A project's own fields; each endpoint's URL is set with setWebhookUrlInput. */
+export const projectUpdateInput = z.strictObject({
+  id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(200).optional(),
+  store_url_template: nullableUrl(storeUrlTemplateSchema).optional(),
+});
 
-export async function createProjectAsAdmin(ctx: PlatformContext, actor: Actor, input: z.output<typeof projectCreateInput>): Promise<ProjectSummary> {
+/** Which endpoint of which project: every endpoint procedure takes an environment. */
+export const endpointRef = z.object({ projectId: z.string().trim().min(1).max(100), environment: environmentSchema });
+
+export const setWebhookUrlInput = endpointRef.extend({ webhook_url: nullableUrl(webhookUrlSchema) });
+
+/** Options for tests: the resolver the save-time destination check uses. */
+export interface EndpointCheckOptions {
+  resolve?: ResolveAll;
+}
+
+/**
+ * Creates a project with its two endpoints. Each URL given is held to the destination rule of its
+ * environment first (a refused one is a `validation_failed` on its field; nothing is created).
+ */
+export async function createProjectAsAdmin(
+  ctx: PlatformContext,
+  actor: Actor,
+  input: z.output<typeof projectCreateInput>,
+  opts: EndpointCheckOptions = {},
+): Promise<ProjectSummary> {
+  const webhook_urls: Partial<Record<Environment, string | null>> = {};
+  for (const env of WEBHOOK_ENVIRONMENTS) {
+    const field = `${env}_webhook_url` as const;
+    const url = input[field];
+    // Checked before the transaction: the check may resolve a name (a network call).
+    webhook_urls[env] = url ? await checkWebhookDestination(ctx.config, env, url, { field, resolve: opts.resolve }) : null;
+  }
   const project = await ctx.sql.begin(async (tx) => {
-    const p = await createProject(tx, input);
-    await writeAudit(tx, actor, { action: "project.create", targetType: "project", targetId: p.id, details: { name: p.name, webhook_url: p.webhook_url, store_url_template: p.store_url_template } });
+    const p = await createProject(tx, { name: input.name, store_url_template: input.store_url_template, webhook_urls });
+    await writeAudit(tx, actor, {
+      action: "project.create",
+      targetType: "project",
+      targetId: p.id,
+      details: { name: p.name, sandbox_webhook_url: webhook_urls.sandbox, production_webhook_url: webhook_urls.production, store_url_template: p.store_url_template },
+    });
     return p;
   });
   return { ...summaryOf(project), active_credentials: 0, payments: 0 };
 }
 
-const summaryOf = (p: ProjectRow) => ({
+const summaryOf = (p: CreatedProject) => ({
   id: p.id,
   name: p.name,
-  webhook_url: p.webhook_url,
+  webhook_urls: { sandbox: p.endpoints.sandbox.url, production: p.endpoints.production.url },
   store_url_template: p.store_url_template,
   created_at: p.created_at.toISOString(),
   updated_at: p.updated_at.toISOString(),
@@ -103,7 +183,6 @@ export async function updateProject(ctx: PlatformContext, actor: Actor, input: z
     if (!before) throw new DomainError("not_found", "No such project");
     const next = {
       name: changes.name ?? before.name,
-      webhook_url: changes.webhook_url === undefined ? before.webhook_url : changes.webhook_url,
       store_url_template: changes.store_url_template === undefined ? before.store_url_template : changes.store_url_template,
     };
     await projects.updateProjectFields(tx, id, next);
@@ -112,7 +191,31 @@ export async function updateProject(ctx: PlatformContext, actor: Actor, input: z
     );
     await writeAudit(tx, actor, { action: "project.update", targetType: "project", targetId: id, details: diff });
   });
-  return getProject(ctx.sql, id);
+  return getProject(ctx, id);
+}
+
+/**
+ * Sets (or clears, with null) one environment's webhook URL, held to that environment's
+ * destination rule first: a refused URL is a `validation_failed` on `webhook_url` and changes
+ * nothing. Audited.
+ */
+export async function setProjectWebhookUrl(
+  ctx: PlatformContext,
+  actor: Actor,
+  input: z.output<typeof setWebhookUrlInput>,
+  opts: EndpointCheckOptions = {},
+): Promise<ProjectDetail> {
+  const url = input.webhook_url ? await checkWebhookDestination(ctx.config, input.environment, input.webhook_url, { resolve: opts.resolve }) : null;
+  await ctx.sql.begin(async (tx) => {
+    const change = await setWebhookEndpointUrl(tx, input.projectId, input.environment, url);
+    await writeAudit(tx, actor, {
+      action: "project.set_webhook_url",
+      targetType: "project",
+      targetId: input.projectId,
+      details: { environment: input.environment, from: change.before, to: change.after },
+    });
+  });
+  return getProject(ctx, input.projectId);
 }
 
 export interface IssuedCredentialView {
@@ -165,26 +268,34 @@ export async function revokeCredentialAsAdmin(ctx: PlatformContext, actor: Actor
   });
 }
 
-/** The signing secret in clear (the merchant needs it to verify webhooks). Audited. */
-export async function revealWebhookSecret(ctx: PlatformContext, actor: Actor, projectId: string): Promise<{ webhook_secret: string; previous_expires_at: string | null }> {
-  const p = await projects.findProject(ctx.sql, projectId);
-  if (!p) throw new DomainError("not_found", "No such project");
-  await writeAudit(ctx.sql, actor, { action: "project.reveal_webhook_secret", targetType: "project", targetId: projectId });
-  const previousExpiresAt = p.webhook_secret_previous_expires_at;
-  const keepPrevious = previousExpiresAt && previousExpiresAt.getTime() > ctx.now().getTime();
-  return { webhook_secret: p.webhook_secret, previous_expires_at: keepPrevious ? previousExpiresAt.toISOString() : null };
+type EndpointRef = z.output<typeof endpointRef>;
+
+/** One environment's signing secret in clear (the merchant needs it to verify webhooks). Audited. */
+export async function revealWebhookSecret(
+  ctx: PlatformContext,
+  actor: Actor,
+  ref: EndpointRef,
+): Promise<{ environment: Environment; webhook_secret: string; previous_expires_at: string | null }> {
+  const e = await getWebhookEndpoint(ctx.sql, ref.projectId, ref.environment);
+  await writeAudit(ctx.sql, actor, { action: "project.reveal_webhook_secret", targetType: "project", targetId: ref.projectId, details: { environment: ref.environment } });
+  return { environment: ref.environment, webhook_secret: e.secret, previous_expires_at: toEndpointView(e, ctx.now()).secret_previous_expires_at };
 }
 
-/** New signing secret (the old one keeps signing for a grace period: webhooks service). Audited. */
-export async function rotateProjectWebhookSecret(ctx: PlatformContext, actor: Actor, projectId: string): Promise<{ webhook_secret: string }> {
-  const webhook_secret = await rotateWebhookSecret(ctx.sql, projectId, ctx.now());
-  await writeAudit(ctx.sql, actor, { action: "project.rotate_webhook_secret", targetType: "project", targetId: projectId });
-  return { webhook_secret };
+/** A new signing secret for one environment (the old one keeps signing for a grace period: webhooks/endpoints.ts). Audited. */
+export async function rotateProjectWebhookSecret(ctx: PlatformContext, actor: Actor, ref: EndpointRef): Promise<{ environment: Environment; webhook_secret: string }> {
+  const webhook_secret = await rotateWebhookSecret(ctx.sql, ref.projectId, ref.environment, ctx.now());
+  await writeAudit(ctx.sql, actor, { action: "project.rotate_webhook_secret", targetType: "project", targetId: ref.projectId, details: { environment: ref.environment } });
+  return { environment: ref.environment, webhook_secret };
 }
 
-/** "Send test webhook" (the webhooks service sends it, through the same path as every delivery). Audited. */
-export async function sendTestWebhook(ctx: PlatformContext, actor: Actor, projectId: string): Promise<TestWebhookResult> {
-  const r = await sendTestWebhookToProject(ctx, projectId);
-  await writeAudit(ctx.sql, actor, { action: "project.test_webhook", targetType: "project", targetId: projectId, details: { url: r.url, ok: r.ok, status: r.status, error: r.error } });
+/** "Send test webhook" to one environment's endpoint (the webhooks service sends it, through the same path and rule as every delivery). Audited. */
+export async function sendTestWebhook(ctx: PlatformContext, actor: Actor, ref: EndpointRef): Promise<TestWebhookResult> {
+  const r = await sendTestWebhookToEndpoint(ctx, ref.projectId, ref.environment);
+  await writeAudit(ctx.sql, actor, {
+    action: "project.test_webhook",
+    targetType: "project",
+    targetId: ref.projectId,
+    details: { environment: ref.environment, url: r.url, ok: r.ok, status: r.status, error: r.error },
+  });
   return r;
 }

@@ -5,6 +5,7 @@ import { seedEvents, startReceiver, type Receiver } from "../testing/webhooks";
 import { authenticateClient } from "../projects/projects.service";
 import { seedPurchases, signedInAdmin } from "../testing/admin";
 import { jakartaDayStart } from "./dashboard.service";
+import { updateEndpointUrl } from "../webhooks/endpoints.queries";
 
 let t: TestPlatform;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;
@@ -20,21 +21,33 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Stores an endpoint URL without the save-time destination check (a URL saved before the rule, or under another configuration). */
+const setEndpointUrlUnchecked = (projectId: string, environment: "sandbox" | "production", url: string) => updateEndpointUrl(t.sql, projectId, environment, url);
+
 describe("projects and credentials", () => {
-  it("creates, lists and edits a project (validated, audited)", async () => {
-    const p = await admin.caller.projects.create({ name: "Warung Baru", webhook_url: receiver.url, store_url_template: "https://shop.example/{store_slug}" });
-    expect(p).toMatchObject({ name: "Warung Baru", webhook_url: receiver.url, active_credentials: 0 });
-    expect((await admin.caller.projects.list()).map((x) => x.id)).toContain(p.id);
+  it("creates, lists and edits a project and its endpoints (validated, audited)", async () => {
+    const p = await admin.caller.projects.create({ name: "Warung Baru", sandbox_webhook_url: receiver.url, store_url_template: "https://shop.example/{store_slug}" });
+    expect(p).toMatchObject({ name: "Warung Baru", webhook_urls: { sandbox: receiver.url, production: null }, active_credentials: 0 });
+    expect((await admin.caller.projects.list()).find((x) => x.id === p.id)?.webhook_urls).toEqual({ sandbox: receiver.url, production: null });
     await expect(admin.caller.projects.create({ name: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(admin.caller.projects.update({ id: p.id, store_url_template: "https://no-slug.example/" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(admin.caller.projects.update({ id: p.id, webhook_url: "ftp://x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(admin.caller.projects.setWebhookUrl({ projectId: p.id, environment: "sandbox", webhook_url: "ftp://x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // @ts-expect-error: every endpoint procedure takes an environment
+    await expect(admin.caller.projects.setWebhookUrl({ projectId: p.id, webhook_url: receiver.url })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // The single project-wide URL of old is refused, not silently dropped.
+    // @ts-expect-error: projects no longer have a single webhook_url
+    await expect(admin.caller.projects.update({ id: p.id, webhook_url: receiver.url })).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
-    const updated = await admin.caller.projects.update({ id: p.id, name: "Warung Baru Jaya", webhook_url: "" });
-    expect(updated).toMatchObject({ name: "Warung Baru Jaya", webhook_url: null, store_url_template: "https://shop.example/{store_slug}" });
+    const updated = await admin.caller.projects.update({ id: p.id, name: "Warung Baru Jaya" });
+    expect(updated).toMatchObject({ name: "Warung Baru Jaya", webhook_urls: { sandbox: receiver.url, production: null }, store_url_template: "https://shop.example/{store_slug}" });
+    const cleared = await admin.caller.projects.setWebhookUrl({ projectId: p.id, environment: "sandbox", webhook_url: "" });
+    expect(cleared.endpoints.sandbox.url).toBeNull();
     const audit = await admin.caller.audit.list({ targetId: p.id });
-    expect(audit.items.map((a) => a.action)).toEqual(["project.update", "project.create"]);
-    expect(audit.items[0].details).toEqual({ name: { from: "Warung Baru", to: "Warung Baru Jaya" }, webhook_url: { from: receiver.url, to: null } });
+    expect(audit.items.map((a) => a.action)).toEqual(["project.set_webhook_url", "project.update", "project.create"]);
+    expect(audit.items[0].details).toEqual({ environment: "sandbox", from: receiver.url, to: null });
+    expect(audit.items[1].details).toEqual({ name: { from: "Warung Baru", to: "Warung Baru Jaya" } });
     await expect(admin.caller.projects.get({ projectId: "prj_nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(admin.caller.projects.setWebhookUrl({ projectId: "prj_nope", environment: "sandbox", webhook_url: receiver.url })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("issues a credential (secret shown once), rotates (new + old revoked) and revokes", async () => {
@@ -64,65 +77,99 @@ describe("projects and credentials", () => {
     expect(JSON.stringify(audit)).not.toContain(issued.client_secret);
   });
 
-  it("reveals and rotates the webhook signing secret (audited)", async () => {
+  it("reveals and rotates each environment's signing secret on its own (audited)", async () => {
     const p = await admin.caller.projects.create({ name: "Secret shop" });
-    const { webhook_secret } = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
-    expect(webhook_secret).toMatch(/^whsec_/);
-    expect((await admin.caller.projects.get({ projectId: p.id })).webhook_secret_hint).toBe(`whsec_…${webhook_secret.slice(-4)}`);
-    const rotated = await admin.caller.projects.rotateWebhookSecret({ projectId: p.id });
-    expect(rotated.webhook_secret).not.toBe(webhook_secret);
-    const again = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
+    const sandbox = await admin.caller.projects.revealWebhookSecret({ projectId: p.id, environment: "sandbox" });
+    const production = await admin.caller.projects.revealWebhookSecret({ projectId: p.id, environment: "production" });
+    expect(sandbox.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(production.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(sandbox.webhook_secret).not.toBe(production.webhook_secret);
+    const detail = await admin.caller.projects.get({ projectId: p.id });
+    expect(detail.endpoints.sandbox.secret_hint).toBe(`whsec_…${sandbox.webhook_secret.slice(-4)}`);
+    expect(detail.endpoints.production.secret_hint).toBe(`whsec_…${production.webhook_secret.slice(-4)}`);
+    expect(JSON.stringify(detail)).not.toContain(sandbox.webhook_secret);
+
+    const rotated = await admin.caller.projects.rotateWebhookSecret({ projectId: p.id, environment: "sandbox" });
+    expect(rotated.webhook_secret).not.toBe(sandbox.webhook_secret);
+    const again = await admin.caller.projects.revealWebhookSecret({ projectId: p.id, environment: "sandbox" });
     expect(again.webhook_secret).toBe(rotated.webhook_secret);
     expect(again.previous_expires_at).not.toBeNull();
+    // The production endpoint is untouched.
+    expect(await admin.caller.projects.revealWebhookSecret({ projectId: p.id, environment: "production" })).toEqual({ ...production, environment: "production" });
+    const after = await admin.caller.projects.get({ projectId: p.id });
+    expect(after.endpoints.sandbox.secret_previous_expires_at).not.toBeNull();
+    expect(after.endpoints.production.secret_previous_expires_at).toBeNull();
     const audit = await admin.caller.audit.list({ targetId: p.id });
-    expect(audit.items.map((a) => a.action)).toEqual(["project.reveal_webhook_secret", "project.rotate_webhook_secret", "project.reveal_webhook_secret", "project.create"]);
+    expect(audit.items.map((a) => [a.action, a.details.environment])).toEqual([
+      ["project.reveal_webhook_secret", "production"],
+      ["project.reveal_webhook_secret", "sandbox"],
+      ["project.rotate_webhook_secret", "sandbox"],
+      ["project.reveal_webhook_secret", "production"],
+      ["project.reveal_webhook_secret", "sandbox"],
+      ["project.create", undefined],
+    ]);
   });
 
-  it("sends a signed webhook.test to the project's URL and shows the answer", async () => {
-    const p = await admin.caller.projects.create({ name: "Test hook shop", webhook_url: receiver.url });
-    const before = receiver.received.length;
-    const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id });
-    expect(r).toMatchObject({ ok: true, status: 200, bodyExcerpt: "ok", error: null, url: receiver.url });
-    const got = receiver.received[before];
-    const { webhook_secret } = await admin.caller.projects.revealWebhookSecret({ projectId: p.id });
-    const verified = new Webhook(webhook_secret).verify(got.body, got.headers as Record<string, string>) as { event: string };
-    expect(verified.event).toBe("webhook.test");
-    expect(await t.sql`select 1 from webhook_events where project_id = ${p.id}`).toHaveLength(0); // not through the outbox
-
-    receiver.behave(() => ({ status: 500, body: "kaboom" }));
+  it("sends a signed webhook.test to one environment's endpoint, signed with that endpoint's secret only, and shows the answer", async () => {
+    const other = await startReceiver();
     try {
-      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: false, status: 500, bodyExcerpt: "kaboom" });
-    } finally {
-      receiver.behave(() => ({ status: 200, body: "ok" }));
-    }
-    const none = await admin.caller.projects.create({ name: "No URL" });
-    await expect(admin.caller.projects.sendTestWebhook({ projectId: none.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-  });
-
-  it("sends the test webhook under the deliveries' destination rule: production projects reach public addresses only", async () => {
-    const p = await admin.caller.projects.create({ name: "Live hook shop", webhook_url: receiver.url });
-    const config = t.platform.ctx.config;
-    const allowed = config.allowPrivateWebhookUrls;
-    config.allowPrivateWebhookUrls = false;
-    try {
-      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: true }); // sandbox only: localhost is fine
-      await admin.caller.credentials.create({ projectId: p.id, environment: "production" });
+      const p = await admin.caller.projects.create({ name: "Test hook shop", sandbox_webhook_url: receiver.url });
+      await setEndpointUrlUnchecked(p.id, "production", other.url); // a loopback production URL is refused when saved: stored directly
       const before = receiver.received.length;
-      const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id });
-      expect(r).toMatchObject({ ok: false, status: null });
-      expect(r.error).toMatch(/^destination not allowed/);
-      expect(receiver.received.length).toBe(before);
-      config.allowPrivateWebhookUrls = true;
-      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id })).toMatchObject({ ok: true, status: 200 });
+      const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id, environment: "sandbox" });
+      expect(r).toMatchObject({ environment: "sandbox", ok: true, status: 200, bodyExcerpt: "ok", error: null, url: receiver.url });
+      const got = receiver.received[before];
+      const secret = async (environment: "sandbox" | "production") => (await admin.caller.projects.revealWebhookSecret({ projectId: p.id, environment })).webhook_secret;
+      const verified = new Webhook(await secret("sandbox")).verify(got.body, got.headers as Record<string, string>) as { event: string; environment: string };
+      expect(verified).toMatchObject({ event: "webhook.test", environment: "sandbox" });
+      const productionSecret = await secret("production");
+      expect(() => new Webhook(productionSecret).verify(got.body, got.headers as Record<string, string>)).toThrow();
+      expect(String(got.headers["webhook-signature"]).split(" ")).toHaveLength(1);
+      expect(other.received).toHaveLength(0);
+      expect(await t.sql`select 1 from webhook_events where project_id = ${p.id}`).toHaveLength(0); // not through the outbox
+
+      receiver.behave(() => ({ status: 500, body: "kaboom" }));
+      try {
+        expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id, environment: "sandbox" })).toMatchObject({ ok: false, status: 500, bodyExcerpt: "kaboom" });
+      } finally {
+        receiver.behave(() => ({ status: 200, body: "ok" }));
+      }
+      const none = await admin.caller.projects.create({ name: "No URL" });
+      await expect(admin.caller.projects.sendTestWebhook({ projectId: none.id, environment: "sandbox" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      const audit = await admin.caller.audit.list({ targetId: p.id, action: "project.test_webhook" });
+      expect(audit.items[0].details).toMatchObject({ environment: "sandbox", url: receiver.url, ok: false, status: 500 });
     } finally {
-      config.allowPrivateWebhookUrls = allowed;
+      await other.close();
+    }
+  });
+
+  it("a production credential no longer changes where sandbox test webhooks may go; the production endpoint is public-only", async () => {
+    // The old rule keyed the test webhook on "has an active production credential"; now each
+    // endpoint follows its own environment's rule (server/webhooks/destination.ts).
+    const p = await admin.caller.projects.create({ name: "Live hook shop", sandbox_webhook_url: receiver.url });
+    await setEndpointUrlUnchecked(p.id, "production", receiver.url);
+    const config = t.platform.ctx.config;
+    expect(config).toMatchObject({ allowPrivateWebhookUrls: false, productionKeysConfigured: false });
+    await admin.caller.credentials.create({ projectId: p.id, environment: "production" });
+    expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id, environment: "sandbox" })).toMatchObject({ ok: true }); // loopback: local sandbox
+    const before = receiver.received.length;
+    const r = await admin.caller.projects.sendTestWebhook({ projectId: p.id, environment: "production" });
+    expect(r).toMatchObject({ environment: "production", ok: false, status: null, bodyExcerpt: null });
+    expect(r.error).toMatch(/^destination not allowed: 127\.0\.0\.1 \(loopback\)/);
+    expect(receiver.received.length).toBe(before);
+    config.allowPrivateWebhookUrls = true;
+    try {
+      expect(await admin.caller.projects.sendTestWebhook({ projectId: p.id, environment: "production" })).toMatchObject({ ok: true, status: 200 });
+    } finally {
+      config.allowPrivateWebhookUrls = false;
     }
   });
 });
 
 describe("webhook deliveries in trouble", () => {
   it("lists failing and exhausted events across projects, and retries one or all", async () => {
-    const m = await t.createMerchant({ name: "Flaky merchant", webhook_url: receiver.url });
+    const m = await t.createMerchant({ name: "Flaky merchant" });
+    await setEndpointUrlUnchecked(m.project_id, "sandbox", receiver.url);
     const ids = await seedEvents(t.sql, m.project_id, 4);
     // Two failing (attempted, still scheduled), one exhausted, one never attempted yet.
     await t.sql`update webhook_events set attempt_count = 2, last_error = 'HTTP 500', next_attempt_at = now() + interval '1 hour' where id in ${t.sql(ids.slice(0, 2))}`;

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 
 /** Failed sign-ins allowed per (e-mail, IP) and per IP in WINDOW_SECONDS. */
@@ -26,20 +27,43 @@ export function loginLimiters(ctx: PlatformContext): LoginLimiters {
 
 const emailIpKey = (email: string, ip: string) => `${email}|${ip}`;
 
-/** Milliseconds until sign-in may be tried again, or 0 when not blocked. */
-export async function loginBlockedFor(ctx: PlatformContext, email: string, ip: string): Promise<number> {
-  const l = loginLimiters(ctx);
-  const [a, b] = await Promise.all([l.emailIp.get(emailIpKey(email, ip)), l.ip.get(ip)]);
-  const blocked = (r: RateLimiterRes | null, points: number) => (r && r.consumedPoints >= points ? r.msBeforeNext : 0);
-  return Math.max(blocked(a, LOGIN_LIMITS.perEmailAndIp), blocked(b, LOGIN_LIMITS.perIp));
+function tooManyAttempts(msBeforeNext: number): DomainError {
+  const minutes = Math.max(1, Math.ceil(msBeforeNext / 60_000));
+  return new DomainError("rate_limited", `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, undefined, {
+    retry_after_seconds: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+  });
 }
 
-export async function recordLoginFailure(ctx: PlatformContext, email: string, ip: string): Promise<void> {
-  const l = loginLimiters(ctx);
-  // consume() rejects once over the limit; the count is what matters here.
-  await Promise.allSettled([l.emailIp.consume(emailIpKey(email, ip)), l.ip.consume(ip)]);
+async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (res) {
+    if (res instanceof RateLimiterRes) throw tooManyAttempts(res.msBeforeNext);
+    throw res;
+  }
 }
 
-export async function recordLoginSuccess(ctx: PlatformContext, email: string, ip: string): Promise<void> {
-  await loginLimiters(ctx).emailIp.delete(emailIpKey(email, ip));
+/**
+ * Charges a sign-in attempt as a failure to its (e-mail, IP) and its IP BEFORE the password is
+ * checked: consume is atomic, so however many attempts arrive at once, at most the limit of
+ * them ever reach a password hash. Throws DomainError("rate_limited") over either limit.
+ * Call `succeeded` after a successful sign-in: it gives the charge back and clears the
+ * (e-mail, IP) count.
+ */
+export async function chargeLoginAttempt(ctx: PlatformContext, email: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
+  const l = loginLimiters(ctx);
+  const key = emailIpKey(email, ip);
+  await consume(l.emailIp, key);
+  try {
+    await consume(l.ip, ip);
+  } catch (err) {
+    // Refused before any password check: not a failure of this e-mail.
+    await l.emailIp.reward(key, 1);
+    throw err;
+  }
+  return {
+    async succeeded() {
+      await Promise.all([l.emailIp.delete(key), l.ip.reward(ip, 1)]);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import type { PlatformContext } from "../platform/context";
 import { findAdminByEmail, recordAdminLogin } from "./admin-users.queries";
 import { writeAudit } from "./audit.service";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
-import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./rate-limit";
+import { chargeLoginAttempt } from "./rate-limit";
 import * as q from "./sessions.queries";
 
 export const SESSION_IDLE_MS = 12 * 3600_000;
@@ -32,28 +32,24 @@ export interface LoginInput {
 
 /**
  * Checks e-mail and password and opens a session. Failed attempts are rate-limited per
- * (e-mail, IP) and per IP; unknown e-mail and wrong password answer the same and cost the same.
+ * (e-mail, IP) and per IP (server/admin/rate-limit.ts); unknown e-mail and wrong password answer
+ * the same and cost the same.
  * Returns the raw token for the cookie (only its sha256 is stored).
  */
 export async function login(ctx: PlatformContext, input: LoginInput): Promise<{ token: string; session: AdminSession }> {
   const email = typeof input.email === "string" ? input.email.trim().toLowerCase().slice(0, 320) : "";
   const password = typeof input.password === "string" ? input.password : "";
   const ip = input.ip || "unknown";
-  const waitMs = await loginBlockedFor(ctx, email, ip);
-  if (waitMs > 0) {
-    const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-    throw new DomainError("rate_limited", `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, undefined, {
-      retry_after_seconds: Math.ceil(waitMs / 1000),
-    });
-  }
+  // Counted as a failure before the password is checked (given back on success): parallel
+  // attempts never cost more than the limit in password hashes and audit rows.
+  const attempt = await chargeLoginAttempt(ctx, email, ip);
   const admin = email ? await findAdminByEmail(ctx.sql, email) : undefined;
   const ok = await verifyPassword(password, admin?.password_hash ?? (await dummyPasswordHash()));
   if (!admin || !ok || admin.disabled_at) {
-    await recordLoginFailure(ctx, email, ip);
     await writeAudit(ctx.sql, { adminId: null, email: null, ip }, { action: "admin.login_failed", details: { email: email.slice(0, 200) } });
     throw new DomainError("unauthorized", "Wrong e-mail or password.");
   }
-  await recordLoginSuccess(ctx, email, ip);
+  await attempt.succeeded();
 
   const token = randomBytes(32).toString("base64url");
   const now = ctx.now();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/connect";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
+import type { Environment } from "../midtrans/gateway";
 import type { PlatformContext } from "../platform/context";
 import * as troubled from "../webhooks/troubled.queries";
 import type { WebhookAttemptRow, WebhookEventStatus } from "../webhooks/webhooks.queries";
@@ -13,12 +14,14 @@ export interface TroubledEvent {
   project_name: string;
   purchase_id: string;
   order_id: string;
+  environment: Environment;
   event_type: string;
   status: "pending" | "failed";
   attempt_count: number;
   next_attempt_at: string | null;
   last_error: string | null;
   created_at: string;
+  /** The URL of the endpoint of the event's environment. */
   webhook_url: string | null;
 }
 

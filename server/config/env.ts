@@ -35,20 +35,34 @@ export const envSchema = z
     /** Requests per minute; 0 turns a limit off. Defaults suit one store front behind a NAT. */
     RATE_LIMIT_CREATE_PER_CLIENT: z.coerce.number().int().min(0).default(600),
     RATE_LIMIT_CREATE_PER_IP: z.coerce.number().int().min(0).default(1200),
+    /** Verify, the buyer's callback page and its data route share this one (docs/api.md#rate-limits). */
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().min(0).default(6000),
-    RATE_LIMIT_BAD_SIGNATURE_PER_IP: z.coerce.number().int().min(0).default(30),
+    /** Lookups of unknown order ids (404) on verify and the callback page: stops enumeration. */
+    RATE_LIMIT_NOT_FOUND_PER_IP: z.coerce.number().int().min(0).default(60),
+    RATE_LIMIT_ITEMS_PER_IP: z.coerce.number().int().min(0).default(600),
+    /** Rejected Midtrans notifications (invalid JSON or fields, bad signature); unset: the older RATE_LIMIT_BAD_SIGNATURE_PER_IP, else 30. */
+    RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP: z.coerce.number().int().min(0).optional(),
+    RATE_LIMIT_BAD_SIGNATURE_PER_IP: z.coerce.number().int().min(0).optional(),
+    /** Days a rejected notification's excerpt is kept; the workers delete older ones. */
+    REJECTED_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Start the in-process simulator although production Midtrans keys are configured (it refuses otherwise). */
+    MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
     /** The first admin, created on start when there is none (else admin@localhost with a printed password). */
     ADMIN_EMAIL: optional,
     ADMIN_PASSWORD: optional,
-    /** Allow production webhook URLs on loopback/private networks (never needed in real production). */
+    /** Allow webhook URLs on loopback/private networks in every environment (never needed in real production). */
     ALLOW_PRIVATE_WEBHOOK_URLS: z
       .enum(["true", "false", "1", "0"])
       .default("false")
       .transform((v) => v === "true" || v === "1"),
   })
-  .transform((env) => ({
+  .transform(({ RATE_LIMIT_BAD_SIGNATURE_PER_IP, ...env }) => ({
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP: env.RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP ?? RATE_LIMIT_BAD_SIGNATURE_PER_IP ?? 30,
   }));
 
 export type Env = z.infer<typeof envSchema>;

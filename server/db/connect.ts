@@ -13,6 +13,8 @@ export interface Database {
   kind: "postgres" | "embedded";
   url: string;
   close(): Promise<void>;
+  /** Embedded only: the whole data directory as a tarball (tests start migrated copies from it). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 const commonOptions: postgres.Options<Record<string, postgres.PostgresType>> = {
@@ -40,7 +42,7 @@ export async function connectPostgres(url: string, opts: { max?: number } = {}):
  * exactly one client connection (max: 1), and no LISTEN/NOTIFY.
  * `dataDir` undefined keeps the database in memory (tests).
  */
-export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: Logger }): Promise<Database> {
+export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: Logger; loadDataDir?: Blob }): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   let dir: string | undefined;
@@ -48,7 +50,7 @@ export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: L
     dir = path.resolve(opts.dataDir, "pglite");
     mkdirSync(dir, { recursive: true });
   }
-  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+  const pglite = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
   const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
@@ -63,6 +65,7 @@ export async function startEmbeddedDatabase(opts: { dataDir?: string; logger?: L
       await server.stop();
       await pglite.close();
     },
+    dumpDataDir: () => pglite.dumpDataDir("gzip"),
   };
 }
 

@@ -16,7 +16,8 @@ export const rawBody = [
   },
 ];
 
-export const bodyText = (req: Request): string => (Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "");
+export const bodyBytes = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+export const bodyText = (req: Request): string => bodyBytes(req).toString("utf8");
 
 /** A JSON object body, or a DomainError: wrong content type, malformed JSON, not an object. */
 export function parseJsonObject(req: Request): Record<string, unknown> {

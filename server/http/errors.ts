@@ -17,6 +17,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   idempotency_key_reused: 409,
   method_not_allowed: 405,
   order_id_taken: 409,
+  ambiguous_order_id: 409,
   request_in_progress: 409,
   internal_error: 500,
   gateway_error: 502,

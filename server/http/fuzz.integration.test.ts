@@ -18,7 +18,14 @@ let paidOrder: string;
 
 beforeAll(async () => {
   t = await startTestPlatform({
-    env: { RATE_LIMIT_CREATE_PER_CLIENT: "0", RATE_LIMIT_CREATE_PER_IP: "0", RATE_LIMIT_VERIFY_PER_IP: "0", RATE_LIMIT_BAD_SIGNATURE_PER_IP: "0" },
+    env: {
+      RATE_LIMIT_CREATE_PER_CLIENT: "0",
+      RATE_LIMIT_CREATE_PER_IP: "0",
+      RATE_LIMIT_VERIFY_PER_IP: "0",
+      RATE_LIMIT_NOT_FOUND_PER_IP: "0",
+      RATE_LIMIT_ITEMS_PER_IP: "0",
+      RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP: "0",
+    },
   });
   m = await t.createMerchant();
   itemId = (await createItem(t.sql, m.project_id, itemInput.parse({ name: "Kopi", price: 18000, price_overridable: true, min_price: 1000, max_price: 100000 }))).id;
@@ -40,7 +47,7 @@ const counts = async () =>
 const STABLE_CODES = new Set([
   "invalid_json", "unsupported_content_type", "payload_too_large", "validation_failed", "invalid_client", "order_id_taken",
   "request_in_progress", "not_found", "item_not_found", "item_inactive", "idempotency_key_reused", "invalid_signature",
-  "gateway_error", "method_not_allowed", "environment_unavailable",
+  "gateway_error", "method_not_allowed", "environment_unavailable", "ambiguous_order_id",
 ]);
 
 const send = async (path: string, init: RequestInit) => readAnswer(await fetch(`${t.url}${path}`, init));

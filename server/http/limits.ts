@@ -17,10 +17,18 @@ export function clientIp(req: IncomingMessage): string {
   return hops.find((a) => !isLoopback(a)) ?? hops[hops.length - 1];
 }
 
-/** Create and purchase: limited per IP, then per client_id, before any database work. */
+/**
+ * Create and purchase, before any database work: limited per IP only. The client_id in the body
+ * is not authenticated yet, so nothing is charged to it here: a stranger naming a victim's
+ * client_id must not use up the victim's budget. The per-client limit is `limitCreateForClient`,
+ * after authentication.
+ */
 export async function limitCreate(limits: RateLimits, req: Request): Promise<Record<string, unknown>> {
   await limits.take("createPerIp", clientIp(req));
-  const body = parseJsonObject(req);
-  if (typeof body.client_id === "string" && body.client_id) await limits.take("createPerClient", body.client_id.slice(0, 200));
-  return body;
+  return parseJsonObject(req);
+}
+
+/** The per-client create limit, for an authenticated credential's client_id. */
+export async function limitCreateForClient(limits: RateLimits, clientId: string): Promise<void> {
+  await limits.take("createPerClient", clientId);
 }

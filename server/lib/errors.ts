@@ -9,6 +9,7 @@ export const errorCodes = [
   "validation_failed",
   "invalid_client",
   "order_id_taken",
+  "ambiguous_order_id",
   "request_in_progress",
   "not_found",
   "item_not_found",

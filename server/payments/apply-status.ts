@@ -8,6 +8,7 @@ import { displayItemName } from "./payments.service";
 import { purchaseStatusFromMidtrans, type HistorySource, type PurchaseStatus } from "./lifecycle";
 import { decideTransition, isMidtransStatus } from "./status";
 import { applyPurchaseTransition } from "./transition";
+import { midtransOrderIdOf } from "./order-id";
 
 export type ApplyOutcome =
   | { outcome: "applied"; from: PurchaseStatus; to: PurchaseStatus; eventWritten: boolean }
@@ -32,7 +33,9 @@ export async function applyMidtransTransaction(
   const result = await ctx.sql.begin(async (tx): Promise<ApplyOutcome> => {
     const p = await q.lockPurchaseById(tx, purchaseId);
     if (!p) return { outcome: "ignored", reason: "purchase not found" };
-    if (t.order_id !== p.order_id && t.order_id !== p.midtrans_order_id) return { outcome: "ignored", reason: "order_id differs from the purchase" };
+    // Only the transaction Midtrans knows this purchase by: not another merchant's with the same
+    // order_id, nor an orphan of a create retried under a fresh id (docs/decisions/0004-midtrans-order-ids.md).
+    if (t.order_id !== midtransOrderIdOf(p)) return { outcome: "ignored", reason: "order_id differs from the purchase's Midtrans order id" };
     if (gross !== p.amount) {
       return { outcome: "ignored", reason: `amount_mismatch: Midtrans says ${String(t.gross_amount)}, purchase is ${p.amount}` };
     }
@@ -65,13 +68,12 @@ export async function applyMidtransTransaction(
     );
     let eventWritten = false;
     if (becomesPaid && paidAt) {
-      const webhookUrl = await q.findProjectWebhookUrl(tx, p.project_id);
+      // Goes to the project's endpoint for the purchase's environment (kept as no_endpoint without a URL there).
       eventWritten = await enqueueWebhookEvent(tx, {
         project_id: p.project_id,
         purchase_id: p.id,
         event_type: "item.purchased",
         payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt),
-        hasEndpoint: Boolean(webhookUrl),
       });
     }
     return { outcome: "applied", from: p.status, to, eventWritten };

@@ -1,25 +1,48 @@
 import type { Db } from "../db/connect";
 
-export async function insertNotification(
-  db: Db,
-  n: { raw_body: string; headers: Record<string, string>; remote_addr: string | null; order_id: string | null; transaction_status: string | null; status_code: string | null },
-): Promise<number> {
+export interface NewNotification {
+  raw_body: string;
+  body_sha256: string;
+  body_bytes: number;
+  headers: Record<string, string>;
+  remote_addr: string | null;
+  order_id: string | null;
+  transaction_status: string | null;
+  status_code: string | null;
+  outcome: string;
+  detail?: string | null;
+  signature_valid: boolean | null;
+  purchase_id?: string | null;
+  environment?: string | null;
+}
+
+export async function insertNotification(db: Db, n: NewNotification): Promise<number> {
   const [row] = await db<{ id: number }[]>`
-    insert into midtrans_notifications (raw_body, headers, remote_addr, order_id, transaction_status, status_code)
-    values (${n.raw_body}, ${db.json(n.headers)}, ${n.remote_addr}, ${n.order_id}, ${n.transaction_status}, ${n.status_code})
+    insert into midtrans_notifications
+      (raw_body, body_sha256, body_bytes, headers, remote_addr, order_id, transaction_status, status_code,
+       outcome, detail, signature_valid, purchase_id, environment)
+    values (${n.raw_body}, ${n.body_sha256}, ${n.body_bytes}, ${db.json(n.headers)}, ${n.remote_addr}, ${n.order_id},
+      ${n.transaction_status}, ${n.status_code}, ${n.outcome}, ${n.detail ?? null}, ${n.signature_valid},
+      ${n.purchase_id ?? null}, ${n.environment ?? null})
     returning id`;
   return row.id;
 }
 
-export async function recordNotificationOutcome(
-  db: Db,
-  id: number,
-  o: { outcome: string; detail?: string | null; signature_valid?: boolean | null; purchase_id?: string | null; environment?: string | null },
-): Promise<void> {
-  await db`
-    update midtrans_notifications set outcome = ${o.outcome}, detail = ${o.detail ?? null},
-      signature_valid = coalesce(${o.signature_valid ?? null}, signature_valid),
-      purchase_id = coalesce(${o.purchase_id ?? null}, purchase_id),
-      environment = coalesce(${o.environment ?? null}, environment)
-    where id = ${id}`;
+export async function recordNotificationOutcome(db: Db, id: number, o: { outcome: string; detail?: string | null }): Promise<void> {
+  await db`update midtrans_notifications set outcome = ${o.outcome}, detail = ${o.detail ?? null} where id = ${id}`;
+}
+
+/**
+ * One batch of the retention prune: notifications received before `cutoff` that were rejected,
+ * or that belong to no payment (an unknown order id). Index: midtrans_notifications_prune_idx (0009).
+ */
+export async function deleteExpiredNotifications(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const result = await db`
+    delete from midtrans_notifications
+    where id in (
+      select id from midtrans_notifications
+      where received_at < ${cutoff} and (outcome = 'rejected' or purchase_id is null)
+      order by received_at
+      limit ${limit})`;
+  return result.count;
 }

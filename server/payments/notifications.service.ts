@@ -1,102 +1,177 @@
+import { createHash } from "node:crypto";
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
 import { applyMidtransTransaction } from "./apply-status";
 import { findPurchaseByMidtransOrderId } from "./payments.queries";
-import { environments } from "../midtrans/gateway";
+import { environments, type Environment } from "../midtrans/gateway";
 import { midtransNotificationSchema, type MidtransTransaction } from "../midtrans/midtrans.schema";
-import { insertNotification, recordNotificationOutcome } from "./notifications.queries";
+import { deleteExpiredNotifications, insertNotification, recordNotificationOutcome, type NewNotification } from "./notifications.queries";
 import { verifyMidtransSignature } from "../midtrans/signature";
 
 /** Headers worth keeping with a notification (never Authorization or cookies). */
 const KEPT_HEADERS = ["content-type", "user-agent", "x-forwarded-for", "x-request-id", "x-real-ip"];
 
+/** What is kept of a rejected notification's body: its first bytes (and its SHA-256 and size). */
+export const REJECTED_EXCERPT_BYTES = 512;
+
 export interface IncomingNotification {
-  rawBody: string;
+  /** The body's bytes, as received (bounded by the route: 16 KB). */
+  body: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** The sender's address (the one rejections are charged to). */
   remoteAddr: string | null;
 }
 
-export type NotificationAnswer = { outcome: "applied" | "duplicate" | "ignored"; detail?: string; signatureValid: boolean };
+/**
+ * Anyone can POST to the notification URL. A notification that turns out not to be Midtrans's
+ * (invalid JSON or fields, a signature that verifies with no configured server key, or with
+ * another environment's key than its payment's) is charged to its sender BEFORE anything is
+ * stored; over the sender's limit, `chargeRejection` throws (DomainError "rate_limited") and
+ * nothing is stored. A notification with a valid signature is never charged.
+ */
+export interface NotificationGuard {
+  chargeRejection(): Promise<void>;
+}
+
+export type NotificationAnswer = { outcome: "applied" | "duplicate" | "ignored"; detail?: string };
 
 const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).slice(0, 200) : null);
 
+/** PostgreSQL text cannot hold NUL; broken UTF-8 is already U+FFFD once decoded. */
+const storableText = (body: Buffer) => body.toString("utf8").replaceAll("\u0000", "\uFFFD");
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, cut between characters. */
+export function utf8Excerpt(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
+function keptHeaders(headers: IncomingNotification["headers"], maxLength: number): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const h of KEPT_HEADERS) {
+    const v = headers[h];
+    if (v) kept[h] = String(v).slice(0, maxLength);
+  }
+  return kept;
+}
+
 /**
- * POST /api/midtrans/notification. Every notification is recorded first; then its
- * signature is checked with the server key of the payment's environment; then the
- * status is confirmed with Get Status and applied through the state machine.
+ * POST /api/midtrans/notification (docs/api.md#post-apimidtransnotification). The body is parsed
+ * and its signature checked against the configured server keys first, with no database work.
+ * A rejected notification is charged to its sender (`guard`), then stored as an excerpt; an
+ * authentic one is stored whole, confirmed with Get Status and applied through the state machine.
  * Throws DomainError for answers Midtrans should see as failures (it retries non-2xx).
  */
-export async function handleMidtransNotification(ctx: PlatformContext, n: IncomingNotification): Promise<NotificationAnswer> {
+export async function handleMidtransNotification(ctx: PlatformContext, n: IncomingNotification, guard: NotificationGuard): Promise<NotificationAnswer> {
+  const text = storableText(n.body);
   let body: unknown;
   try {
-    body = JSON.parse(n.rawBody);
+    body = JSON.parse(n.body.toString("utf8"));
   } catch {
     body = undefined;
   }
   const obj = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const headers: Record<string, string> = {};
-  for (const h of KEPT_HEADERS) {
-    const v = n.headers[h];
-    if (v) headers[h] = String(v).slice(0, 500);
-  }
-  const id = await insertNotification(ctx.sql, {
-    raw_body: n.rawBody.slice(0, 64 * 1024),
-    headers,
+  const described = {
     remote_addr: n.remoteAddr,
     order_id: str(obj.order_id),
     transaction_status: str(obj.transaction_status),
     status_code: str(obj.status_code),
-  });
-  const reject = async (error: DomainError, signature_valid: boolean | null = null, extra: { purchase_id?: string; environment?: string } = {}) => {
-    await recordNotificationOutcome(ctx.sql, id, { outcome: "rejected", detail: `${error.code}: ${error.message}`, signature_valid, ...extra });
+    body_sha256: createHash("sha256").update(n.body).digest("hex"),
+    body_bytes: n.body.length,
+  };
+
+  const reject = async (
+    error: DomainError,
+    signature_valid: boolean | null,
+    scope: { purchase_id?: string; environment?: Environment } = {},
+  ): Promise<never> => {
+    await guard.chargeRejection();
+    await insertNotification(ctx.sql, {
+      ...described,
+      raw_body: utf8Excerpt(text, REJECTED_EXCERPT_BYTES),
+      headers: keptHeaders(n.headers, 200),
+      outcome: "rejected",
+      detail: `${error.code}: ${error.message}`,
+      signature_valid,
+      ...scope,
+    });
     throw error;
   };
 
-  if (body === undefined) return reject(new DomainError("invalid_json", "The body is not valid JSON"));
+  if (body === undefined) return reject(new DomainError("invalid_json", "The body is not valid JSON"), null);
   if (typeof obj.signature_key !== "string" || !obj.signature_key) {
     return reject(new DomainError("invalid_signature", "signature_key is missing"), false);
   }
   const shape = midtransNotificationSchema.safeParse(obj);
   if (!shape.success) {
-    return reject(new DomainError("validation_failed", "order_id, status_code, gross_amount and transaction_status are required"));
+    return reject(new DomainError("validation_failed", "order_id, status_code, gross_amount and transaction_status are required"), null);
   }
+  // Which configured server keys made this signature: none means it is not Midtrans's.
+  const signedFor = environments.filter((env) => {
+    const key = ctx.gateway.serverKey(env);
+    return key ? verifyMidtransSignature(obj, key) : false;
+  });
+  if (signedFor.length === 0) return reject(new DomainError("invalid_signature", "signature_key does not match"), false);
+
   const orderId = String(shape.data.order_id);
   const purchase = await findPurchaseByMidtransOrderId(ctx.sql, orderId);
+  const record = (o: Pick<NewNotification, "outcome" | "detail" | "purchase_id" | "environment">) =>
+    insertNotification(ctx.sql, { ...described, raw_body: text, headers: keptHeaders(n.headers, 500), signature_valid: true, ...o });
   if (!purchase) {
-    // 200 so that Midtrans stops retrying; whether it was genuine is still recorded.
-    const valid = environments.some((env) => {
-      const key = ctx.gateway.serverKey(env);
-      return key ? verifyMidtransSignature(obj, key) : false;
-    });
-    await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail: "unknown order_id", signature_valid: valid });
-    return { outcome: "ignored", detail: "unknown order_id", signatureValid: valid };
+    // Genuine, but not a payment of this platform: 200 so that Midtrans stops retrying.
+    await record({ outcome: "ignored", detail: "unknown order_id" });
+    return { outcome: "ignored", detail: "unknown order_id" };
   }
   const scope = { purchase_id: purchase.id, environment: purchase.environment };
-  const serverKey = ctx.gateway.serverKey(purchase.environment);
-  if (!serverKey) {
-    return reject(new DomainError("environment_unavailable", `Midtrans ${purchase.environment} is not configured`), null, scope);
-  }
-  if (!verifyMidtransSignature(obj, serverKey)) {
+  if (!signedFor.includes(purchase.environment)) {
+    // Only the server key of the payment's own environment speaks for it.
+    if (!ctx.gateway.serverKey(purchase.environment)) {
+      return reject(new DomainError("environment_unavailable", `Midtrans ${purchase.environment} is not configured`), null, scope);
+    }
     return reject(new DomainError("invalid_signature", "signature_key does not match"), false, scope);
   }
 
   // The body is authentic; Get Status is the authority on what the transaction is now.
+  const id = await record({ outcome: "received", ...scope });
   let current: MidtransTransaction | null;
   try {
     current = await ctx.gateway.getStatus(purchase.environment, orderId);
   } catch (e) {
     const err = new DomainError("gateway_error", `Could not confirm the status with Midtrans: ${(e as Error).message}`);
-    await recordNotificationOutcome(ctx.sql, id, { outcome: "error", detail: err.message, signature_valid: true, ...scope });
+    await recordNotificationOutcome(ctx.sql, id, { outcome: "error", detail: err.message });
     throw err;
   }
   if (!current) {
     const detail = "Midtrans Get Status does not know this order";
-    await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail, signature_valid: true, ...scope });
-    return { outcome: "ignored", detail, signatureValid: true };
+    await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail });
+    return { outcome: "ignored", detail };
   }
   const applied = await applyMidtransTransaction(ctx, purchase.id, current, { source: "notification", notificationId: id });
   const detail =
     applied.outcome === "applied" ? `${applied.from} -> ${applied.to} (${current.transaction_status})` : applied.outcome === "ignored" ? applied.reason : undefined;
-  await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail, signature_valid: true, ...scope });
-  return { outcome: applied.outcome, detail, signatureValid: true };
+  await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail });
+  return { outcome: applied.outcome, detail };
+}
+
+/**
+ * Retention (run by the workers, server/runtime/workers.ts): deletes notifications older than
+ * `config.rejectedNotificationRetentionDays` that were rejected or belong to no payment of this
+ * platform, in batches so that no delete holds locks for long. Returns how many were deleted.
+ */
+export async function pruneNotifications(ctx: PlatformContext, opts: { batchSize?: number } = {}): Promise<number> {
+  const cutoff = new Date(ctx.now().getTime() - ctx.config.rejectedNotificationRetentionDays * 86_400_000);
+  const batchSize = Math.max(1, opts.batchSize ?? 5000);
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteExpiredNotifications(ctx.sql, cutoff, batchSize);
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }

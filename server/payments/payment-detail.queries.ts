@@ -2,19 +2,31 @@ import type { Db } from "../db/connect";
 import type { HistorySource, MidtransStatus, PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
 
-/** A purchase with what the console's detail page shows of its project. */
+/** A purchase with what the console's detail page shows of its project (its webhook endpoints: server/webhooks). */
 export interface PurchaseDetailRow extends PurchaseRow {
   reconcile_checked_at: Date | null;
   project_name: string;
-  webhook_url: string | null;
 }
 
-/** The purchase by purchase_id or by order_id, joined with its project. */
+/**
+ * The purchase by purchase_id, or by an order id: the payment whose Midtrans order id it is,
+ * else THE purchase using it as its merchant order_id. Several merchants or environments may use
+ * one order_id: then none (the console's list search shows them all).
+ */
 export async function findPurchaseDetail(db: Db, ref: { id: string } | { orderId: string }): Promise<PurchaseDetailRow | undefined> {
-  const [row] = await db<PurchaseDetailRow[]>`
-    select p.*, pr.name as project_name, pr.webhook_url
+  if ("id" in ref) {
+    const [row] = await db<PurchaseDetailRow[]>`
+      select p.*, pr.name as project_name from purchases p join projects pr on pr.id = p.project_id where p.id = ${ref.id}`;
+    return row;
+  }
+  const [first, second] = await db<(PurchaseDetailRow & { by_midtrans_id: boolean })[]>`
+    select p.*, pr.name as project_name, coalesce(p.midtrans_order_id = ${ref.orderId}, false) as by_midtrans_id
     from purchases p join projects pr on pr.id = p.project_id
-    where ${"id" in ref ? db`p.id = ${ref.id}` : db`p.order_id = ${ref.orderId}`}`;
+    where p.midtrans_order_id = ${ref.orderId} or p.order_id = ${ref.orderId}
+    order by by_midtrans_id desc
+    limit 2`;
+  if (!first || (!first.by_midtrans_id && second)) return undefined;
+  const { by_midtrans_id: _, ...row } = first;
   return row;
 }
 

@@ -3,7 +3,6 @@ import { utcIsoText } from "../db/sql-fragments.queries";
 import { decodeCursor } from "../lib/cursor";
 import type { Environment } from "../midtrans/gateway";
 import type { MidtransStatus, PurchaseStatus } from "./lifecycle";
-import { isMidtransRetryOrderId } from "./order-id";
 import { jakartaMidnight, type PaymentFilters } from "./payment-list.schema";
 
 const PURCHASE_ID = /^pur_[a-z0-9]{8,40}$/;
@@ -31,8 +30,9 @@ function conditions(sql: Db, f: PaymentFilters) {
     const emailPrefix = sql`(lower(p.buyer_email) ~>=~ ${email} and lower(p.buyer_email) ~<~ ${email + MAX_CHAR})`;
     if (PURCHASE_ID.test(q)) c.push(sql`p.id = ${q}`);
     else if (q.includes("@")) c.push(emailPrefix);
-    else if (isMidtransRetryOrderId(q)) c.push(sql`(p.order_id = ${q} or p.midtrans_order_id = ${q})`);
-    else c.push(sql`(p.order_id = ${q} or ${emailPrefix})`);
+    // The merchant's order id (several merchants and environments may use it: all are listed),
+    // or the id Midtrans knows the payment by (its dashboard, the buyer's callback URL).
+    else c.push(sql`(p.order_id = ${q} or p.midtrans_order_id = ${q} or ${emailPrefix})`);
   }
   return c;
 }
@@ -56,6 +56,8 @@ function filteredPurchases(sql: Db, f: PaymentFilters, parts: ReturnType<typeof 
 export interface PaymentListRow {
   id: string;
   order_id: string;
+  /** Null for rows created before migration 0007 (Midtrans knows those by order_id). */
+  midtrans_order_id: string | null;
   project_id: string;
   project_name: string;
   environment: Environment;
@@ -74,7 +76,7 @@ export interface PaymentListRow {
 }
 
 const LIST_COLUMNS = (sql: Db) => sql`
-  p.id, p.order_id, p.project_id, pr.name as project_name, p.environment, p.status, p.midtrans_status, p.payment_type,
+  p.id, p.order_id, p.midtrans_order_id, p.project_id, pr.name as project_name, p.environment, p.status, p.midtrans_status, p.payment_type,
   p.amount, p.currency, p.refunded_amount, p.buyer_email, p.buyer_name, p.item_name, p.created_at, p.paid_at, p.updated_at`;
 
 /**

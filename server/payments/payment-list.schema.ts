@@ -16,7 +16,7 @@ export const paymentFiltersSchema = z.object({
   createdTo: jakartaDate.optional(),
   amountMin: z.number().int().min(0).max(1e12).optional(),
   amountMax: z.number().int().min(0).max(1e12).optional(),
-  /** An order_id or purchase_id (exact), or a buyer e-mail (case-insensitive prefix). */
+  /** An order_id, Midtrans order id or purchase_id (exact), or a buyer e-mail (case-insensitive prefix). */
   q: optionalText(320),
 });
 export type PaymentFilters = z.output<typeof paymentFiltersSchema>;

@@ -4,10 +4,14 @@ import type { Environment } from "../midtrans/gateway";
 import { publicStatusOf, type MidtransStatus, type PublicStatus, type PurchaseStatus } from "./lifecycle";
 import { paymentListQuery, type PaymentListRow } from "./payment-list.queries";
 import type { PaymentListInput } from "./payment-list.schema";
+import { midtransOrderIdOf } from "./order-id";
 
 export interface PaymentListItem {
   id: string;
+  /** The merchant's order id: unique per project and environment only. */
   order_id: string;
+  /** The id Midtrans knows the payment by (its dashboard, notifications, the buyer's callback URL). */
+  midtrans_order_id: string;
   project_id: string;
   project_name: string;
   environment: Environment;
@@ -30,6 +34,7 @@ export interface PaymentListItem {
 export const toPaymentListItem = (r: PaymentListRow): PaymentListItem => ({
   id: r.id,
   order_id: r.order_id,
+  midtrans_order_id: midtransOrderIdOf(r),
   project_id: r.project_id,
   project_name: r.project_name,
   environment: r.environment,

@@ -1,7 +1,6 @@
 import type { Db } from "../db/connect";
-import { initialStatus, localTransitions, type HistorySource, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
+import { initialStatus, localTransitions, publicStatusOf, purchaseStatuses, type HistorySource, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
-import { isMidtransRetryOrderId } from "./order-id";
 
 /** The purchase row (no lock): the one read of a purchase by id. */
 export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
@@ -9,8 +8,12 @@ export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow 
   return row;
 }
 
-export async function lockPurchaseByOrderId(db: Db, orderId: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${orderId} for update`;
+/** The purchase with this merchant order_id in the project's environment (unique there), locked. */
+export async function lockPurchaseByOrderId(db: Db, scope: { projectId: string; environment: string }, orderId: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`
+    select * from purchases
+    where order_id = ${orderId} and project_id = ${scope.projectId} and environment = ${scope.environment}
+    for update`;
   return row;
 }
 
@@ -20,8 +23,12 @@ export async function lockPurchaseById(db: Db, id: string): Promise<PurchaseRow 
   return row;
 }
 
-export async function lockPurchaseByIdempotencyKey(db: Db, projectId: string, key: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`select * from purchases where project_id = ${projectId} and idempotency_key = ${key} for update`;
+/** The item purchase made with this Idempotency-Key in the project's environment (unique there), locked. */
+export async function lockPurchaseByIdempotencyKey(db: Db, scope: { projectId: string; environment: string }, key: string): Promise<PurchaseRow | undefined> {
+  const [row] = await db<PurchaseRow[]>`
+    select * from purchases
+    where project_id = ${scope.projectId} and environment = ${scope.environment} and idempotency_key = ${key}
+    for update`;
   return row;
 }
 
@@ -31,6 +38,8 @@ export interface NewPurchase {
   project_id: string;
   environment: string;
   order_id: string;
+  /** Derived by the service (order-id.ts `newMidtransOrderId`): every new purchase has one. */
+  midtrans_order_id: string;
   amount: number;
   buyer_email: string;
   buyer_name: string | null;
@@ -41,13 +50,15 @@ export interface NewPurchase {
 
 /**
  * The common first request in one statement (no explicit transaction): inserted, or
- * undefined when the order_id (or idempotency key) already exists.
+ * undefined when the order_id (or idempotency key) already exists in the project's environment
+ * (or, practically never, the random Midtrans order id is taken). Metadata, a JSON object
+ * (payments.schema.ts), goes as its JSON text and PostgreSQL parses it (`::text::jsonb`).
  */
 export async function tryInsertCreatingPurchase(db: Db, p: NewPurchase): Promise<PurchaseRow | undefined> {
   const [row] = await db<PurchaseRow[]>`
-    insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status, idempotency_key)
-    values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
-            ${p.item_id}, ${p.item_name}, ${db.json(p.metadata as never)}, ${initialStatus}, ${p.idempotency_key ?? null})
+    insert into purchases (id, project_id, environment, order_id, midtrans_order_id, amount, buyer_email, buyer_name, item_id, item_name, metadata, status, idempotency_key)
+    values (${p.id}, ${p.project_id}, ${p.environment}, ${p.order_id}, ${p.midtrans_order_id}, ${p.amount}, ${p.buyer_email}, ${p.buyer_name},
+            ${p.item_id}, ${p.item_name}, ${JSON.stringify(p.metadata)}::text::jsonb, ${initialStatus}, ${p.idempotency_key ?? null})
     on conflict do nothing
     returning *`;
   return row;
@@ -57,13 +68,13 @@ export async function tryInsertCreatingPurchase(db: Db, p: NewPurchase): Promise
 export async function restartFailedPurchase(
   db: Db,
   id: string,
-  p: Omit<NewPurchase, "id" | "project_id" | "order_id" | "idempotency_key">,
+  p: Omit<NewPurchase, "id" | "project_id" | "order_id" | "midtrans_order_id" | "idempotency_key">,
   nextMidtransOrderId: string | null,
 ): Promise<PurchaseRow> {
   const [row] = await db<PurchaseRow[]>`
     update purchases set environment = ${p.environment}, amount = ${p.amount}, buyer_email = ${p.buyer_email},
       midtrans_order_id = coalesce(${nextMidtransOrderId}, midtrans_order_id),
-      buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${db.json(p.metadata as never)},
+      buyer_name = ${p.buyer_name}, item_id = ${p.item_id}, item_name = ${p.item_name}, metadata = ${JSON.stringify(p.metadata)}::text::jsonb,
       status = ${localTransitions.createRetried.to}, create_error = null, created_at = now(), updated_at = now()
     where id = ${id}
     returning *`;
@@ -108,16 +119,17 @@ export async function markCreateFailed(db: Db, id: string, error: string, nextMi
 }
 
 /**
- * The purchase a Midtrans order id names: the one a retried create used it for, else the
- * purchase with that order_id. A retry id comes first: Midtrans never lets two transactions
- * share an id, so even a merchant order_id that happens to look the same cannot own it.
+ * The purchase a Midtrans order id names (notifications): the one whose midtrans_order_id it is,
+ * else a row created before migration 0007 without one, which Midtrans knows by its order_id.
+ * Never a purchase merely because its merchant order_id equals the id: every purchase created
+ * since 0007 is known to Midtrans by its own derived id (docs/decisions/0004-midtrans-order-ids.md).
  */
 export async function findPurchaseByMidtransOrderId(db: Db, midtransOrderId: string): Promise<PurchaseRow | undefined> {
-  if (isMidtransRetryOrderId(midtransOrderId)) {
-    const [retried] = await db<PurchaseRow[]>`select * from purchases where midtrans_order_id = ${midtransOrderId}`;
-    if (retried) return retried;
-  }
-  const [row] = await db<PurchaseRow[]>`select * from purchases where order_id = ${midtransOrderId}`;
+  const [row] = await db<PurchaseRow[]>`
+    select * from purchases
+    where midtrans_order_id = ${midtransOrderId} or (order_id = ${midtransOrderId} and midtrans_order_id is null)
+    order by midtrans_order_id is null
+    limit 1`;
   return row;
 }
 
@@ -164,6 +176,8 @@ export async function insertStatusHistory(
 
 export interface VerifyRow {
   order_id: string;
+  /** Internal (the callback page polls with it); never shown to merchants or buyers. */
+  midtrans_order_id: string | null;
   status: PurchaseStatus;
   amount: number;
   currency: string;
@@ -174,26 +188,42 @@ export interface VerifyRow {
   store_url_template: string | null;
 }
 
-/** One index lookup: everything the public verify endpoint and the callback page show. */
-export async function findVerifyRow(db: Db, orderId: string): Promise<VerifyRow | undefined> {
-  // Snap sends the buyer back with the order id it knows, which for a retried create is not the
-  // merchant's. Such an id is the retried purchase's, as for notifications (Midtrans ids are unique).
-  let merchantOrderId = orderId;
-  if (isMidtransRetryOrderId(orderId)) {
-    const [retried] = await db<{ order_id: string }[]>`select order_id from purchases where midtrans_order_id = ${orderId}`;
-    if (retried) merchantOrderId = retried.order_id;
-  }
-  const [row] = await db<VerifyRow[]>`
-    select p.order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
-           p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug,
-           pr.store_url_template
+/** Statuses of a payment (a failed creation is none: verify and the callback page answer 404). */
+const paymentStatuses = purchaseStatuses.filter((s) => publicStatusOf(s) !== null);
+
+const verifyColumns = (db: Db) => db`
+  p.order_id, p.midtrans_order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
+  p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug, pr.store_url_template`;
+
+/**
+ * What verify (without client_id) and the callback page may show for an order id, through two
+ * indexes: the payment whose Midtrans order id it is (`by_midtrans_id`, at most one), and up to
+ * two payments using it as their merchant order_id (two mean it is ambiguous). Failed creations
+ * are left out.
+ */
+export async function findPublicPaymentCandidates(db: Db, orderId: string): Promise<(VerifyRow & { by_midtrans_id: boolean })[]> {
+  return db<(VerifyRow & { by_midtrans_id: boolean })[]>`
+    select ${verifyColumns(db)}, coalesce(p.midtrans_order_id = ${orderId}, false) as by_midtrans_id
     from purchases p join projects pr on pr.id = p.project_id
-    where p.order_id = ${merchantOrderId}`;
-  return row;
+    where (p.midtrans_order_id = ${orderId} or p.order_id = ${orderId}) and p.status = any(${db.array(paymentStatuses)})
+    order by by_midtrans_id desc
+    limit 2`;
 }
 
-/** Where the project of a purchase sends its webhooks (null: none configured). */
-export async function findProjectWebhookUrl(db: Db, projectId: string): Promise<string | null> {
-  const [project] = await db<{ webhook_url: string | null }[]>`select webhook_url from projects where id = ${projectId}`;
-  return project?.webhook_url ?? null;
+/**
+ * The payment with this order id in the project and environment the client_id names (a
+ * credential's public id; revoked ones too: their payments still exist). The merchant's
+ * order_id first, else the Midtrans order id, both unique there.
+ */
+export async function findPublicPaymentForClient(db: Db, clientId: string, orderId: string): Promise<VerifyRow | undefined> {
+  const [row] = await db<VerifyRow[]>`
+    select ${verifyColumns(db)}
+    from api_credentials c
+    join purchases p on p.project_id = c.project_id and p.environment = c.environment
+    join projects pr on pr.id = p.project_id
+    where c.client_id = ${clientId} and (p.order_id = ${orderId} or p.midtrans_order_id = ${orderId})
+      and p.status = any(${db.array(paymentStatuses)})
+    order by p.order_id = ${orderId} desc
+    limit 1`;
+  return row;
 }

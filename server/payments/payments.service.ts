@@ -6,6 +6,7 @@ import type { CredentialRow } from "../projects/projects.schema";
 import { chargedAmount, findPurchasableItem } from "../items/items.service";
 import { toIsoSeconds } from "../lib/time";
 import * as q from "./payments.queries";
+import type { VerifyRow } from "./payments.queries";
 import {
   DIRECT_ITEM_ID,
   type CreateItemPurchaseInput,
@@ -16,7 +17,7 @@ import {
 } from "./payments.schema";
 import { buildStoreRedirectUrl } from "./redirect";
 import { publicStatusOf } from "./lifecycle";
-import { midtransOrderIdOf, newMidtransRetryOrderId } from "./order-id";
+import { midtransOrderIdOf, newMidtransOrderId } from "./order-id";
 
 /** Snap pages live 24 h by default (docs/midtrans.md). */
 const SNAP_LIFETIME_MS = 24 * 3600_000;
@@ -64,15 +65,18 @@ const sameRequest = (p: PurchaseRow, r: PurchaseRequest, environment: string) =>
  * creation is retried in place; anything else is a conflict.
  */
 async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, projectId: string, environment: string, by: "order_id" | "idempotency_key"): Promise<Claim> {
+  // Order ids and Idempotency-Keys are the merchant's, per project AND environment: another
+  // merchant's, or the project's other environment's, never conflict (docs/api.md#idempotency).
+  const scope = { projectId, environment };
   return ctx.sql.begin(async (tx): Promise<Claim> => {
     const existing =
-      by === "order_id" ? await q.lockPurchaseByOrderId(tx, req.order_id) : await q.lockPurchaseByIdempotencyKey(tx, projectId, req.idempotency_key!);
+      by === "order_id" ? await q.lockPurchaseByOrderId(tx, scope, req.order_id) : await q.lockPurchaseByIdempotencyKey(tx, scope, req.idempotency_key!);
     // The insert that sent us here conflicted with a committed row, so it is visible now.
     if (!existing) throw new DomainError("request_in_progress", "A request for this purchase is still being processed; retry in a few seconds");
     const fields = purchaseFields(req, environment);
     const conflict = () =>
       by === "order_id"
-        ? new DomainError("order_id_taken", "This order_id is already used by another payment; order ids must be unique")
+        ? new DomainError("order_id_taken", "This order_id is already used by another payment of this project in this environment")
         : new DomainError("idempotency_key_reused", "This Idempotency-Key was used for a different request");
     if (existing.project_id !== projectId) throw conflict();
     const same = sameRequest(existing, req, environment);
@@ -80,7 +84,7 @@ async function claimPurchase(ctx: PlatformContext, req: PurchaseRequest, project
     const staleCreating = existing.status === "creating" && ctx.now().getTime() - existing.updated_at.getTime() > STALE_CREATING_MS;
     if ((existing.status === "create_failed" || staleCreating) && (by === "order_id" || same)) {
       // A request that died mid-call may have created the Snap transaction: do not reuse its id.
-      const nextMidtransOrderId = staleCreating ? newMidtransRetryOrderId(existing.order_id) : null;
+      const nextMidtransOrderId = staleCreating ? newMidtransOrderId(existing.order_id) : null;
       return { kind: "retry", purchase: await q.restartFailedPurchase(tx, existing.id, fields, nextMidtransOrderId) };
     }
     if (existing.status === "creating" && same) {
@@ -109,6 +113,8 @@ async function startPurchase(
     id: newId("pur"),
     project_id: credential.project_id,
     order_id: req.order_id,
+    // What Midtrans will know the purchase by: unique platform-wide, whoever else uses order_id.
+    midtrans_order_id: newMidtransOrderId(req.order_id),
     idempotency_key: req.idempotency_key,
     ...purchaseFields(req, environment),
   });
@@ -147,7 +153,7 @@ async function startPurchase(
     // No answer or a 5xx: Midtrans may have created the transaction all the same, and would
     // then refuse this order id forever ("sudah digunakan"). The retry asks under a fresh one.
     // A 4xx is a definite no: the same id again (it may be taken outside Astapa).
-    const nextMidtransOrderId = err.retryable ? newMidtransRetryOrderId(purchase.order_id) : null;
+    const nextMidtransOrderId = err.retryable ? newMidtransOrderId(purchase.order_id) : null;
     await q.markCreateFailed(ctx.sql, purchase.id, `${err.kind}: ${err.message}`.slice(0, 1000), nextMidtransOrderId);
     ctx.logger.warn({ order_id: purchase.order_id, kind: err.kind, httpStatus: err.httpStatus }, "snap create failed");
     throw new DomainError(
@@ -217,14 +223,38 @@ export async function createItemPurchase(
   return { created: out.created, result: { ...out.result, item_id: item.id } };
 }
 
-/** GET /api/platform/shop-payment/verify and the callback page: public, no personal data. */
-export async function verifyPayment(ctx: PlatformContext, orderId: string): Promise<VerifyResult> {
-  const row = await q.findVerifyRow(ctx.sql, orderId);
-  const status = row ? publicStatusOf(row.status) : null;
-  if (!row || !status) throw new DomainError("not_found", "No payment with this order_id");
+/**
+ * The payment an order id names, for the public endpoints (verify, the callback page):
+ * - with a client_id (public: it names a credential, hence a project AND an environment), the
+ *   payment using that order id there; an unknown client_id is the same 404 as an unknown order;
+ * - without one, the payment whose Midtrans order id it is (Astapa derives those: unique, and
+ *   what Snap appends to the callback URL), else THE payment using it as its order_id, or
+ *   `ambiguous_order_id` when several merchants or environments use it.
+ * A failed creation is not a payment (404). docs/api.md#get-apiplatformshop-paymentverify
+ */
+export async function findPublicPayment(ctx: PlatformContext, orderId: string, clientId?: string): Promise<VerifyRow> {
+  const notFound = () => new DomainError("not_found", "No payment with this order_id");
+  if (clientId !== undefined) {
+    const row = await q.findPublicPaymentForClient(ctx.sql, clientId, orderId);
+    if (!row) throw notFound();
+    return row;
+  }
+  const [first, second] = await q.findPublicPaymentCandidates(ctx.sql, orderId);
+  if (!first) throw notFound();
+  if (!first.by_midtrans_id && second) {
+    throw new DomainError(
+      "ambiguous_order_id",
+      "Several payments use this order_id (other merchants or environments): add your client_id to choose yours",
+    );
+  }
+  return first;
+}
+
+/** A public payment as verify answers it: no personal data, and only the merchant's order_id. */
+export function toVerifyResult(row: VerifyRow): VerifyResult {
   return {
     order_id: row.order_id,
-    status,
+    status: publicStatusOf(row.status)!,
     store_name: row.store_name,
     redirect_url: buildStoreRedirectUrl(row.store_url_template, row.store_slug),
     amount: row.amount,
@@ -232,4 +262,9 @@ export async function verifyPayment(ctx: PlatformContext, orderId: string): Prom
     item_name: row.item_name,
     paid_at: row.paid_at ? toIsoSeconds(row.paid_at) : null,
   };
+}
+
+/** GET /api/platform/shop-payment/verify: public, no personal data. */
+export async function verifyPayment(ctx: PlatformContext, orderId: string, clientId?: string): Promise<VerifyResult> {
+  return toVerifyResult(await findPublicPayment(ctx, orderId, clientId));
 }

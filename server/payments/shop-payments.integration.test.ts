@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import midtransClient from "midtrans-client";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -27,6 +27,10 @@ afterAll(async () => t?.close());
 const create = (body: Record<string, unknown>, creds = m) =>
   postJson(`${t.url}/api/platform/shop-payment`, { client_id: creds.client_id, client_secret: creds.client_secret, ...body });
 const count = async () => (await t.sql<{ n: number }[]>`select count(*)::int as n from purchases`)[0].n;
+/** The id Midtrans knows the payment by (docs/decisions/0004-midtrans-order-ids.md). */
+const midtransIdOf = async (purchaseId: string) =>
+  (await t.sql<{ midtrans_order_id: string }[]>`select midtrans_order_id from purchases where id = ${purchaseId}`)[0].midtrans_order_id;
+const DERIVED = (orderId: string) => new RegExp(`^${orderId}~[0-9a-z]{9}$`);
 const seedBody = (id: string) => ({
   amount: 75000,
   order_id: id,
@@ -45,8 +49,13 @@ describe("POST /api/platform/shop-payment", () => {
     expect(r.json.purchase_id).toMatch(/^pur_[a-z0-9]{24}$/);
     expect(r.json.invoice_url).toMatch(new RegExp(`^${t.simulator.url}/snap/v4/redirection/[0-9a-f-]{36}$`));
 
-    // What Midtrans received: the Snap request as documented.
-    const sim = t.simulator.getTransaction(id)!;
+    // What Midtrans received: the Snap request as documented, under the order id Astapa derived
+    // (the merchant's + `~` + 9 random characters), which the merchant never sees.
+    const midtransId = await midtransIdOf(r.json.purchase_id);
+    expect(midtransId).toMatch(DERIVED(id));
+    expect(r.text).not.toContain(midtransId);
+    expect(t.simulator.listTransactions().some((x) => x.order_id === id)).toBe(false);
+    const sim = t.simulator.getTransaction(midtransId)!;
     expect(sim).toBeDefined();
     expect(JSON.stringify(sim)).toContain(`${t.url}/api/midtrans/notification`);
     expect(JSON.stringify(sim)).toContain(`${t.url}/purchase/callback`);
@@ -73,17 +82,19 @@ describe("POST /api/platform/shop-payment", () => {
     const otherBuyer = await create({ ...seedBody(id), buyer_email: "someone@example.com" });
     expect(otherBuyer.json.error.code).toBe("order_id_taken");
 
+    // Order ids are unique per project and environment only: another merchant's same id is a
+    // payment of its own (it was 409 order_id_taken while order ids were unique platform-wide).
     const other = await t.createMerchant({ name: "Another shop" });
     const otherProject = await create(seedBody(id), other);
-    expect(otherProject.status).toBe(409);
-    expect(otherProject.json.error.code).toBe("order_id_taken");
+    expect(otherProject.status).toBe(201);
+    expect(otherProject.json.purchase_id).not.toBe(first.json.purchase_id);
 
     // Once paid, even the identical request is a reuse.
-    await t.simulator.pay(id, { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" });
-    await waitFor(async () => (await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}`)).json.status === "settlement");
+    await t.simulator.pay(await midtransIdOf(first.json.purchase_id), { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" });
+    await waitFor(async () => (await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}&client_id=${m.client_id}`)).json.status === "settlement");
     const afterPaid = await create(seedBody(id));
     expect(afterPaid.status).toBe(409);
-    expect(await t.sql`select id from purchases where order_id = ${id}`).toHaveLength(1);
+    expect(await t.sql`select id from purchases where order_id = ${id} and project_id = ${m.project_id}`).toHaveLength(1);
   });
 
   it("handles concurrent identical first requests without a second payment", async () => {
@@ -93,7 +104,7 @@ describe("POST /api/platform/shop-payment", () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     for (const a of answers) expect([200, 201, 409]).toContain(a.status);
     for (const a of answers.filter((x) => x.status === 409)) expect(a.json.error.code).toBe("request_in_progress");
-    expect(t.simulator.listTransactions().filter((x) => x.order_id === id)).toHaveLength(1);
+    expect(t.simulator.listTransactions().filter((x) => DERIVED(id).test(x.order_id))).toHaveLength(1);
   });
 
   describe("rejects bad input with a JSON error and writes nothing", () => {
@@ -203,64 +214,93 @@ describe("POST /api/platform/shop-payment", () => {
 
     it("passes Midtrans's own 4xx message through as 502, and a retry never switches to another Midtrans order id", async () => {
       const id = orderId("taken");
-      // The order id is already used at Midtrans (created outside Astapa): a second Midtrans
-      // transaction for the same order could be paid twice, so Astapa keeps refusing.
-      await directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } });
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await create(seedBody(id));
-        expect(r.status).toBe(502);
-        expect(r.json.error.code).toBe("gateway_error");
-        expect(r.json.error.message).toContain("sudah digunakan");
-        expect(r.json.error.retryable).toBe(false);
+      // The derived id is already used at Midtrans (here: its random part made predictable, and
+      // the id created outside Astapa): a second Midtrans transaction for the same order could be
+      // paid twice, so Astapa keeps refusing rather than switching ids.
+      const taken = `${id}~000000000`;
+      await directSnap().createTransaction({ transaction_details: { order_id: taken, gross_amount: 75000 } });
+      const random = vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementationOnce((array) => array); // all zeros
+      try {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const r = await create(seedBody(id));
+          expect(r.status).toBe(502);
+          expect(r.json.error.code).toBe("gateway_error");
+          expect(r.json.error.message).toContain("sudah digunakan");
+          expect(r.json.error.retryable).toBe(false);
+        }
+      } finally {
+        random.mockRestore();
       }
       const [row] = await t.sql`select status, midtrans_order_id from purchases where order_id = ${id}`;
-      expect(row).toEqual({ status: "create_failed", midtrans_order_id: null });
+      expect(row).toEqual({ status: "create_failed", midtrans_order_id: taken });
     });
 
-    it("a request that died mid-call is taken over after 2 minutes under a fresh Midtrans order id (the dead call may have created it)", async () => {
+    it.each([
+      ["created before migration 0007 (Midtrans knew it by order_id)", false],
+      ["with its derived Midtrans order id", true],
+    ])("a request that died mid-call, %s, is taken over after 2 minutes under a fresh Midtrans order id (the dead call may have created it)", async (_n, derived) => {
       const id = orderId("dead");
       const body = seedBody(id);
+      const deadMidtransId = derived ? `${id}~deadcall0` : id;
       // What a process killed during its Snap call leaves: a `creating` row, and the transaction at Midtrans.
       await t.sql`
-        insert into purchases (id, project_id, environment, order_id, amount, buyer_email, buyer_name, item_name, metadata, status, created_at, updated_at)
-        values (${`pur_dead${seq++}x`}, ${m.project_id}, 'sandbox', ${id}, ${body.amount}, ${body.buyer_email}, ${body.buyer_name}, ${body.item_name},
-                ${t.sql.json(body.metadata)}, 'creating', now() - interval '3 minutes', now() - interval '3 minutes')`;
-      await directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } });
+        insert into purchases (id, project_id, environment, order_id, midtrans_order_id, amount, buyer_email, buyer_name, item_name, metadata, status, created_at, updated_at)
+        values (${`pur_dead${seq++}x`}, ${m.project_id}, 'sandbox', ${id}, ${derived ? deadMidtransId : null}, ${body.amount}, ${body.buyer_email},
+                ${body.buyer_name}, ${body.item_name}, ${t.sql.json(body.metadata)}, 'creating', now() - interval '3 minutes', now() - interval '3 minutes')`;
+      await directSnap().createTransaction({ transaction_details: { order_id: deadMidtransId, gross_amount: 75000 } });
       const r = await create(body);
       expect(r.status).toBe(201);
       const [row] = await t.sql`select status, midtrans_order_id from purchases where order_id = ${id}`;
       expect(row.status).toBe("pending");
-      expect(row.midtrans_order_id).toMatch(new RegExp(`^${id}~r[0-9a-z]{8}$`));
+      expect(row.midtrans_order_id).toMatch(DERIVED(id));
+      expect(row.midtrans_order_id).not.toBe(deadMidtransId);
     });
 
     it("a lost answer (Midtrans created the transaction, the platform timed out): the retry asks under a fresh Midtrans order id, and the payment completes", async () => {
       const id = orderId("lost");
       // Snap answers after the platform's 1 s timeout, but still creates the transaction.
       t.simulator.setFaults({ apiLatencyMs: 1500 });
+      let firstMidtransId: string;
       try {
         const first = await create(seedBody(id));
         expect(first.status).toBe(502);
         expect(first.json.error.retryable).toBe(true);
-        await waitFor(() => t.simulator.getTransaction(id), { what: "the Snap transaction the platform never heard of" });
+        const [failed] = await t.sql<{ id: string }[]>`select id from purchases where order_id = ${id}`;
+        firstMidtransId = (await waitFor(
+          () => t.simulator.listTransactions().find((x) => DERIVED(id).test(x.order_id)),
+          { what: "the Snap transaction the platform never heard of" },
+        )).order_id;
+        // The failed purchase already holds the id its retry will use: not the one that may be burnt.
+        expect(await midtransIdOf(failed.id)).not.toBe(firstMidtransId);
       } finally {
         t.simulator.setFaults({});
       }
-      // Midtrans now refuses this order id for good.
-      await expect(directSnap().createTransaction({ transaction_details: { order_id: id, gross_amount: 75000 } })).rejects.toMatchObject({ httpStatusCode: 400 });
+      // Midtrans now refuses that order id for good.
+      await expect(directSnap().createTransaction({ transaction_details: { order_id: firstMidtransId, gross_amount: 75000 } })).rejects.toMatchObject({
+        httpStatusCode: 400,
+      });
 
       const retry = await create(seedBody(id));
       expect(retry.status).toBe(201);
       expect(retry.json.order_id).toBe(id);
       const [row] = await t.sql<{ id: string; midtrans_order_id: string }[]>`select id, midtrans_order_id from purchases where order_id = ${id}`;
-      expect(row.midtrans_order_id).toMatch(new RegExp(`^${id}~r[0-9a-z]{8}$`));
+      expect(row.midtrans_order_id).toMatch(DERIVED(id));
+      expect(row.midtrans_order_id).not.toBe(firstMidtransId);
       expect(t.simulator.getTransaction(row.midtrans_order_id)).toBeDefined();
-      expect(retry.json.invoice_url).not.toBe(`${t.simulator.url}/snap/v4/redirection/${t.simulator.getTransaction(id)!.token}`);
+      expect(retry.json.invoice_url).not.toBe(`${t.simulator.url}/snap/v4/redirection/${t.simulator.getTransaction(firstMidtransId)!.token}`);
 
-      // A merchant order_id that happens to equal the retry id: Midtrans refuses it, and it can never
-      // take the notifications meant for the retried purchase.
-      const lookalike = await create(seedBody(row.midtrans_order_id));
-      expect(lookalike.status).toBe(502);
-      expect(lookalike.json.error.retryable).toBe(false);
+      // The orphaned first transaction (had its page been used) expires at Midtrans: its
+      // notifications are not the purchase's, whose own transaction is still open.
+      await t.simulator.pay(firstMidtransId, { type: "bank_transfer", bank: "bca" });
+      await t.simulator.expire(firstMidtransId);
+      await waitFor(async () => (await t.sql`select 1 from midtrans_notifications where order_id = ${firstMidtransId} and outcome <> 'received'`).length >= 2, {
+        what: "the orphan's notifications",
+      });
+      expect(await t.sql`select outcome, purchase_id from midtrans_notifications where order_id = ${firstMidtransId}`).toEqual([
+        { outcome: "ignored", purchase_id: null },
+        { outcome: "ignored", purchase_id: null },
+      ]);
+      expect((await t.sql`select status from purchases where id = ${row.id}`)[0].status).toBe("pending");
 
       // The buyer pays; Midtrans notifies under its own order id; the merchant's order_id settles.
       await t.simulator.pay(row.midtrans_order_id, { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" });
@@ -271,10 +311,9 @@ describe("POST /api/platform/shop-payment", () => {
       // Snap sends the buyer back with the id it knows: the callback page and verify resolve it.
       const viaMidtransId = await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${row.midtrans_order_id}`);
       expect(viaMidtransId.json).toMatchObject({ order_id: id, status: "settlement" });
-      const [other] = await t.sql`select status from purchases where order_id = ${row.midtrans_order_id}`;
-      expect(other.status).toBe("create_failed");
-      // A made-up retry id finds nothing.
-      expect((await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}~rzzzzzzzz`)).status).toBe(404);
+      // A made-up Midtrans id finds nothing, nor does the burnt one.
+      expect((await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${id}~zzzzzzzzz`)).status).toBe(404);
+      expect((await getJson(`${t.url}/api/platform/shop-payment/verify?order_id=${firstMidtransId}`)).status).toBe(404);
     });
   });
 });

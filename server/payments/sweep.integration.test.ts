@@ -37,7 +37,7 @@ describe("reconcile sweep: a lost notification is repaired without a human", () 
   it("runOnce() applies the payment Midtrans settled, through the state machine, and queues the webhook", async () => {
     const p = await deadNotificationPayment(t, m);
     await t.simulator.pay(p.orderId, CARD);
-    await waitFor(() => t.simulator.notificationLog().filter((n) => n.order_id === p.orderId).length >= 2, { what: "failed notification attempts" });
+    await waitFor(() => t.simulator.notificationLog().filter((n) => n.order_id === t.simulator.getTransaction(p.orderId)?.order_id).length >= 2, { what: "failed notification attempts" });
     expect((await rowOf(t, p.purchaseId)).status).toBe("pending");
 
     // Not stale yet under the default 10 minutes: left alone.

@@ -14,8 +14,19 @@ export interface PlatformContext {
   config: {
     publicUrl: string;
     allowPrivateWebhookUrls: boolean;
+    /** Production Midtrans keys are configured: every webhook endpoint must be public (server/webhooks/destination.ts). */
+    productionKeysConfigured: boolean;
     /** Requests per minute (0 = off); see server/http/rate-limit.ts. */
-    rateLimits: { createPerClient: number; createPerIp: number; verifyPerIp: number; badSignaturePerIp: number };
+    rateLimits: {
+      createPerClient: number;
+      createPerIp: number;
+      verifyPerIp: number;
+      notFoundPerIp: number;
+      itemsPerIp: number;
+      rejectedNotificationPerIp: number;
+    };
+    /** Days a rejected Midtrans notification's excerpt is kept (the workers prune older ones). */
+    rejectedNotificationRetentionDays: number;
   };
   /** Called after a commit that wrote webhook events, to wake in-process workers at once. */
   onWebhookEventsWritten(): void;

@@ -1,13 +1,10 @@
 import type { Db } from "../db/connect";
 import type { CredentialRow, ProjectRow } from "./projects.schema";
 
-export async function insertProject(
-  db: Db,
-  p: { id: string; name: string; webhook_url: string | null; store_url_template: string | null; webhook_secret: string },
-): Promise<ProjectRow> {
+export async function insertProject(db: Db, p: { id: string; name: string; store_url_template: string | null }): Promise<ProjectRow> {
   const [row] = await db<ProjectRow[]>`
-    insert into projects (id, name, webhook_url, store_url_template, webhook_secret)
-    values (${p.id}, ${p.name}, ${p.webhook_url}, ${p.store_url_template}, ${p.webhook_secret})
+    insert into projects (id, name, store_url_template)
+    values (${p.id}, ${p.name}, ${p.store_url_template})
     returning *`;
   return row;
 }
@@ -42,11 +39,12 @@ export async function revokeCredential(db: Db, id: string): Promise<void> {
   await db`update api_credentials set revoked_at = now() where id = ${id} and revoked_at is null`;
 }
 
-/** A project as the console lists it: with its active credential and payment counts. */
+/** A project as the console lists it: with its endpoints' URLs, its active credential and payment counts. */
 export interface ProjectSummaryRow {
   id: string;
   name: string;
-  webhook_url: string | null;
+  sandbox_webhook_url: string | null;
+  production_webhook_url: string | null;
   store_url_template: string | null;
   created_at: Date;
   updated_at: Date;
@@ -54,24 +52,19 @@ export interface ProjectSummaryRow {
   payments: number;
 }
 
+const summaryColumns = (db: Db) => db`
+  pr.id, pr.name, pr.store_url_template, pr.created_at, pr.updated_at,
+  (select we.url from webhook_endpoints we where we.project_id = pr.id and we.environment = 'sandbox') as sandbox_webhook_url,
+  (select we.url from webhook_endpoints we where we.project_id = pr.id and we.environment = 'production') as production_webhook_url,
+  (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
+  (select count(*)::int from purchases p where p.project_id = pr.id) as payments`;
+
 export async function listProjectSummaries(db: Db, limit: number): Promise<ProjectSummaryRow[]> {
-  return db<ProjectSummaryRow[]>`
-    select pr.id, pr.name, pr.webhook_url, pr.store_url_template, pr.created_at, pr.updated_at,
-           (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
-           (select count(*)::int from purchases p where p.project_id = pr.id) as payments
-    from projects pr order by pr.created_at desc limit ${limit}`;
+  return db<ProjectSummaryRow[]>`select ${summaryColumns(db)} from projects pr order by pr.created_at desc limit ${limit}`;
 }
 
-export async function findProjectSummary(
-  db: Db,
-  id: string,
-): Promise<(ProjectSummaryRow & Pick<ProjectRow, "webhook_secret" | "webhook_secret_previous_expires_at">) | undefined> {
-  const [row] = await db<(ProjectSummaryRow & Pick<ProjectRow, "webhook_secret" | "webhook_secret_previous_expires_at">)[]>`
-    select pr.id, pr.name, pr.webhook_url, pr.store_url_template, pr.created_at, pr.updated_at, pr.webhook_secret,
-           pr.webhook_secret_previous_expires_at,
-           (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
-           (select count(*)::int from purchases p where p.project_id = pr.id) as payments
-    from projects pr where pr.id = ${id}`;
+export async function findProjectSummary(db: Db, id: string): Promise<ProjectSummaryRow | undefined> {
+  const [row] = await db<ProjectSummaryRow[]>`select ${summaryColumns(db)} from projects pr where pr.id = ${id}`;
   return row;
 }
 
@@ -86,20 +79,12 @@ export async function lockProject(db: Db, id: string): Promise<ProjectRow | unde
   return row;
 }
 
-export async function updateProjectFields(db: Db, id: string, p: Pick<ProjectRow, "name" | "webhook_url" | "store_url_template">): Promise<void> {
-  await db`update projects set name = ${p.name}, webhook_url = ${p.webhook_url}, store_url_template = ${p.store_url_template}, updated_at = now()
-           where id = ${id}`;
+export async function updateProjectFields(db: Db, id: string, p: Pick<ProjectRow, "name" | "store_url_template">): Promise<void> {
+  await db`update projects set name = ${p.name}, store_url_template = ${p.store_url_template}, updated_at = now() where id = ${id}`;
 }
 
 /** The credential row, locked until the caller's transaction ends. */
 export async function lockCredential(db: Db, id: string): Promise<CredentialRow | undefined> {
   const [row] = await db<CredentialRow[]>`select * from api_credentials where id = ${id} for update`;
   return row;
-}
-
-/** True when the project holds an unrevoked credential for this environment. */
-export async function hasActiveCredential(db: Db, projectId: string, environment: CredentialRow["environment"]): Promise<boolean> {
-  const [row] = await db<{ found: boolean }[]>`
-    select exists (select 1 from api_credentials c where c.project_id = ${projectId} and c.environment = ${environment} and c.revoked_at is null) as found`;
-  return row.found;
 }

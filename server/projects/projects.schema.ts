@@ -18,6 +18,7 @@ export const storeUrlTemplateSchema = z
     }
   }, "must be an http(s) URL");
 
+/** The form of a webhook URL; where it may point is the destination rule (server/webhooks/endpoints.ts). */
 export const webhookUrlSchema = z
   .string()
   .trim()
@@ -31,21 +32,20 @@ export const webhookUrlSchema = z
     }
   }, "must be an http(s) URL");
 
-export const createProjectInput = z.object({
-  name: z.string().trim().min(1).max(200),
-  webhook_url: webhookUrlSchema.nullish(),
-  store_url_template: storeUrlTemplateSchema.nullish(),
-});
-export type CreateProjectInput = z.infer<typeof createProjectInput>;
+/**
+ * A new project. `webhook_urls`: the URL of each environment's endpoint, already checked against
+ * the destination rule (checkWebhookDestination); a missing one means none yet.
+ */
+export interface CreateProjectInput {
+  name: string;
+  store_url_template?: string | null;
+  webhook_urls?: Partial<Record<Environment, string | null>>;
+}
 
 export interface ProjectRow {
   id: string;
   name: string;
-  webhook_url: string | null;
   store_url_template: string | null;
-  webhook_secret: string;
-  webhook_secret_previous: string | null;
-  webhook_secret_previous_expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId, newSecret } from "../lib/ids";
@@ -6,25 +6,27 @@ import type { Environment } from "../midtrans/gateway";
 import type { CreateProjectInput, CredentialRow, ProjectRow } from "./projects.schema";
 import * as q from "./projects.queries";
 import { insertSentinelItem } from "../items/items.queries";
-
-/** Standard Webhooks format: `whsec_` + base64 of 32 random bytes. */
-export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
+import { createWebhookEndpoints, type WebhookEndpointRow } from "../webhooks/endpoints";
 
 const hashSecret = (secret: string) => createHash("sha256").update(secret, "utf8").digest("hex");
 // Compared against when the client_id is unknown, so both failures cost the same.
 const DUMMY_HASH = hashSecret("astapa-unknown-client");
 
-/** A new project with its signing secret and its `__direct__` item. `input` is validated by the caller (createProjectInput). */
-export async function createProject(db: Db, input: CreateProjectInput): Promise<ProjectRow> {
-  const project = await q.insertProject(db, {
-    id: newId("prj"),
-    name: input.name,
-    webhook_url: input.webhook_url ?? null,
-    store_url_template: input.store_url_template ?? null,
-    webhook_secret: newWebhookSecret(),
-  });
+export interface CreatedProject extends ProjectRow {
+  /** Its webhook endpoints, one per environment, each with its own signing secret. */
+  endpoints: Record<Environment, WebhookEndpointRow>;
+}
+
+/**
+ * A new project with its two webhook endpoints (sandbox and production, each with its own
+ * signing secret) and its `__direct__` item. `input` is validated by the caller (the names and
+ * templates with the schemas of projects.schema.ts, the URLs with checkWebhookDestination).
+ */
+export async function createProject(db: Db, input: CreateProjectInput): Promise<CreatedProject> {
+  const project = await q.insertProject(db, { id: newId("prj"), name: input.name, store_url_template: input.store_url_template ?? null });
+  const endpoints = await createWebhookEndpoints(db, project.id, input.webhook_urls);
   await insertSentinelItem(db, project.id);
-  return project;
+  return { ...project, endpoints };
 }
 
 export interface IssuedCredential {

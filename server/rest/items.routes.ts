@@ -8,7 +8,7 @@ import { listPublicItems } from "../items/items.service";
 import { authenticateClient } from "../projects/projects.service";
 import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
-import { limitCreate } from "../http/limits";
+import { clientIp, limitCreate, limitCreateForClient } from "../http/limits";
 import type { RateLimits } from "../http/rate-limit";
 
 /** HTTP Basic `client_id:client_secret`, for GETs (a secret never goes in a URL). */
@@ -39,6 +39,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
       const input = parseInput(createItemPurchaseInput, body);
       const idempotencyKey = idempotencyKeyOf(req);
       const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      await limitCreateForClient(limits, credential.client_id);
       const { created, result } = await createItemPurchase(ctx, credential, input, idempotencyKey);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {
@@ -49,6 +50,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
 
   r.get("/api/platform/items", async (req: Request, res: Response) => {
     try {
+      await limits.take("itemsPerIp", clientIp(req));
       const { id, secret } = basicCredentials(req);
       const credential = await authenticateClient(ctx.sql, id, secret);
       res.json({ items: await listPublicItems(ctx.sql, credential.project_id) });

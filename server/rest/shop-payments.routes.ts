@@ -6,7 +6,7 @@ import { parseInput } from "../lib/validation";
 import { authenticateClient } from "../projects/projects.service";
 import { methodNotAllowed, rawBody } from "../http/body";
 import { sendError } from "../http/errors";
-import { limitCreate } from "../http/limits";
+import { limitCreate, limitCreateForClient } from "../http/limits";
 import { createVerifyHandler, setVerifyCors, VERIFY_PATH } from "./verify.handler";
 import type { RateLimits } from "../http/rate-limit";
 
@@ -19,6 +19,7 @@ export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Ro
       const body = await limitCreate(limits, req);
       const input = parseInput(createShopPaymentInput, body);
       const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      await limitCreateForClient(limits, credential.client_id);
       const { created, result } = await createShopPayment(ctx, credential, input);
       res.status(created ? 201 : 200).json(result);
     } catch (err) {

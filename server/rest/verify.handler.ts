@@ -5,6 +5,7 @@ import { verifyPayment } from "../payments/payments.service";
 import { orderIdSchema } from "../payments/payments.schema";
 import { sendError, writeJson } from "../http/errors";
 import { clientIp } from "../http/limits";
+import { takePublicLookup } from "../http/public-limits";
 import type { RateLimits } from "../http/rate-limit";
 
 export const VERIFY_PATH = "/api/platform/shop-payment/verify";
@@ -25,17 +26,38 @@ export function createVerifyHandler(ctx: PlatformContext, limits: RateLimits) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     setVerifyCors(res);
     res.setHeader("Cache-Control", "no-store");
+    // The public lookup limits, shared with the callback page; a miss point is refunded unless the answer is 404.
+    let settleLimits: ((status: number) => void) | undefined;
     try {
-      await limits.take("verifyPerIp", clientIp(req));
-      const values = new URL(req.url ?? "/", "http://local").searchParams.getAll("order_id");
-      if (values.length === 0 || values[0] === "") throw new DomainError("validation_failed", "order_id is required", { order_id: "required" });
-      if (values.length > 1) throw new DomainError("validation_failed", "order_id must be given once", { order_id: "must be a single value" });
-      const parsed = orderIdSchema.safeParse(values[0]);
-      // A value that can never be an order id cannot be a known payment either.
-      if (!parsed.success) throw new DomainError("not_found", "No payment with this order_id");
-      writeJson(res, 200, await verifyPayment(ctx, parsed.data));
+      settleLimits = await takePublicLookup(limits, clientIp(req));
+      const query = parseVerifyQuery(new URL(req.url ?? "/", "http://local").searchParams);
+      writeJson(res, 200, await verifyPayment(ctx, query.orderId, query.clientId));
     } catch (err) {
       sendError(res, err);
     }
+    settleLimits?.(res.statusCode);
   };
+}
+
+/** One value of a query parameter: missing, empty or repeated → `validation_failed`. */
+function single(params: URLSearchParams, name: string, required: boolean): string | undefined {
+  const values = params.getAll(name);
+  if (values.length === 0 && !required) return undefined;
+  if (values.length === 0 || values[0] === "") throw new DomainError("validation_failed", `${name} is required`, { [name]: "required" });
+  if (values.length > 1) throw new DomainError("validation_failed", `${name} must be given once`, { [name]: "must be a single value" });
+  return values[0];
+}
+
+/**
+ * `order_id` (required) and `client_id` (optional: public, it chooses the merchant and the
+ * environment when several use the order id; docs/api.md). A value that can never be an order id
+ * or a client_id cannot name a payment either: 404, as for an unknown one (no oracle).
+ */
+export function parseVerifyQuery(params: URLSearchParams): { orderId: string; clientId?: string } {
+  const orderId = single(params, "order_id", true)!;
+  const clientId = single(params, "client_id", false);
+  if (!orderIdSchema.safeParse(orderId).success || (clientId !== undefined && clientId.length > 200)) {
+    throw new DomainError("not_found", "No payment with this order_id");
+  }
+  return { orderId, clientId };
 }

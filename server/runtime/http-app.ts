@@ -15,6 +15,7 @@ import { DomainError } from "../lib/errors";
 import { sendError } from "../http/errors";
 import { requestLog, startRequestLog } from "../http/request-log";
 import { createRateLimits, type RateLimits } from "../http/rate-limit";
+import { callbackPageLimits } from "../http/public-limits";
 import { createVerifyHandler, VERIFY_PATH } from "../rest/verify.handler";
 
 /**
@@ -54,6 +55,8 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
     // Pages reach the services only through the load context (server/remix).
     const services = createRemixServices(ctx);
     const loadContext = (req: express.Request): AppLoadContext => ({ services, clientIp: req.ip });
+    // The buyer's callback page and its data route share verify's public limits (docs/api.md#rate-limits).
+    app.use(callbackPageLimits(limits));
     app.all("*", createRequestHandler({ build: opts.remixBuild, getLoadContext: loadContext }));
   }
 

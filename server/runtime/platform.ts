@@ -42,10 +42,18 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
     } else {
       let baseUrl = env.MIDTRANS_SIMULATOR_URL;
       if (!baseUrl) {
+        // Its control API has no authentication and lists buyers' e-mails: never next to real
+        // money unless asked for, and on loopback only whatever HOST is (docs/api.md, README).
+        if (env.MIDTRANS_PRODUCTION_SERVER_KEY && !env.MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS) {
+          throw new Error(
+            "Refusing to start the Midtrans simulator: production Midtrans keys are configured. Set MIDTRANS_SANDBOX_SERVER_KEY " +
+              "(real Midtrans sandbox) or MIDTRANS_SIMULATOR_URL, or set MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS=true to run it anyway (on 127.0.0.1 only).",
+          );
+        }
         simulator = await startMidtransSimulator({
           serverKey: env.MIDTRANS_SIMULATOR_SERVER_KEY,
           port: env.MIDTRANS_SIMULATOR_PORT,
-          host: env.HOST,
+          host: "127.0.0.1",
           logger,
         });
         baseUrl = simulator.url;
@@ -66,12 +74,16 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       config: {
         publicUrl: env.PUBLIC_URL,
         allowPrivateWebhookUrls: env.ALLOW_PRIVATE_WEBHOOK_URLS,
+        productionKeysConfigured: Boolean(env.MIDTRANS_PRODUCTION_SERVER_KEY),
         rateLimits: {
           createPerClient: env.RATE_LIMIT_CREATE_PER_CLIENT,
           createPerIp: env.RATE_LIMIT_CREATE_PER_IP,
           verifyPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
-          badSignaturePerIp: env.RATE_LIMIT_BAD_SIGNATURE_PER_IP,
+          notFoundPerIp: env.RATE_LIMIT_NOT_FOUND_PER_IP,
+          itemsPerIp: env.RATE_LIMIT_ITEMS_PER_IP,
+          rejectedNotificationPerIp: env.RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP,
         },
+        rejectedNotificationRetentionDays: env.REJECTED_NOTIFICATION_RETENTION_DAYS,
       },
       onWebhookEventsWritten: () => {
         for (const l of listeners) l();

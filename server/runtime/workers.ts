@@ -1,6 +1,7 @@
 import type { Platform } from "./platform";
 import { startWebhookDelivery, type WebhookWorker, type WebhookWorkerOptions } from "../webhooks/worker";
 import { startReconcileSweep, type ReconcileSweep } from "../payments/sweep";
+import { pruneNotifications } from "../payments/notifications.service";
 
 export interface Workers {
   /** The merchant-webhook worker (tests and benchmarks reach it here). */
@@ -11,16 +12,52 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-/** Background workers of a process: webhook delivery and the reconcile sweep. */
+/** How often the notification retention prune runs (it also runs when the workers start). */
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/**
+ * Background workers of a process: webhook delivery, the reconcile sweep, and the retention of
+ * rejected Midtrans notifications (REJECTED_NOTIFICATION_RETENTION_DAYS).
+ */
 export function startWorkers(platform: Platform, opts: { webhooks?: WebhookWorkerOptions } = {}): Workers {
   const webhooks = startWebhookDelivery(platform, opts.webhooks);
   const reconcile = startReconcileSweep(platform.ctx, { intervalMs: 60_000 });
-  platform.ctx.logger.info({ worker: webhooks.worker.id }, "webhook worker and reconcile sweep started");
+  const retention = startNotificationRetention(platform);
+  platform.ctx.logger.info({ worker: webhooks.worker.id }, "webhook worker, reconcile sweep and notification retention started");
   return {
     webhooks: webhooks.worker,
     reconcile,
     async stop() {
-      await Promise.all([webhooks.stop(), reconcile.stop()]);
+      await Promise.all([webhooks.stop(), reconcile.stop(), retention.stop()]);
+    },
+  };
+}
+
+/** Runs pruneNotifications now and then every PRUNE_EVERY_MS; one run at a time. */
+function startNotificationRetention(platform: Platform): { stop(): Promise<void> } {
+  const { ctx } = platform;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  const run = () => {
+    running = pruneNotifications(ctx)
+      .then((deleted) => {
+        if (deleted > 0) ctx.logger.info({ deleted, retention_days: ctx.config.rejectedNotificationRetentionDays }, "notification retention");
+      })
+      .catch((err) => ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, "notification retention failed"))
+      .finally(() => {
+        running = null;
+        if (stopped) return;
+        timer = setTimeout(run, PRUNE_EVERY_MS);
+        timer.unref?.();
+      });
+  };
+  run();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -2,7 +2,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import { jsonBody } from "./api-routes";
 import { ACTIONS, type SimulatorEngine } from "./engine";
-import type { FaultInjector } from "./faults";
+import { parseFaultConfig, type FaultInjector } from "./faults";
 import type { Notifier } from "./notifier";
 import { SimulatorError } from "./types";
 
@@ -59,7 +59,7 @@ export function controlRoutes(engine: SimulatorEngine, notifier: Notifier, fault
   router.put("/__sim/faults", jsonBody, (req, res, next) => {
     if (!req.is("application/json")) return void res.status(400).json({ error: "Send the fault configuration as JSON (content-type: application/json)" });
     try {
-      faults.set(req.body as never);
+      faults.set(parseFaultConfig(req.body));
     } catch (err) {
       if (!(err instanceof SimulatorError)) return next(err);
       return void res.status(400).json({ error: err.message });

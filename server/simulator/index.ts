@@ -5,11 +5,12 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import ipaddr from "ipaddr.js";
 import { SimulatorEngine } from "./engine";
 import { FaultInjector, parseFaultConfig, type FaultConfig, type SimulatorStats } from "./faults";
 import { createApp } from "./http";
 import { Notifier, type SimLogger } from "./notifier";
-import type { NotificationDelivery, PaymentChoice, SimTransaction } from "./types";
+import { SimulatorError, type NotificationDelivery, type PaymentChoice, type SimTransaction } from "./types";
 
 export type {
   CustomerDetails,
@@ -34,7 +35,7 @@ export interface SimulatorOptions {
   serverKey: string;
   /** Default 0: a random free port. */
   port?: number;
-  /** Default "127.0.0.1". */
+  /** Default "127.0.0.1". Loopback only (127.0.0.0/8, ::1, localhost): anything else is refused. */
   host?: string;
   /** Base URL the buyer's browser uses; default http://{host}:{actualPort}. */
   publicUrl?: string;
@@ -81,9 +82,21 @@ const DEFAULT_RETRY_DELAYS_MS = [2000, 10_000, 30_000, 60_000, 120_000];
 const EXPIRY_SWEEP_MS = 1000;
 const silentLogger: SimLogger = { info() {}, warn() {} };
 
+/**
+ * The simulator's control API (/__sim) has no authentication, lists buyers' e-mails and can make
+ * it POST to any URL: it is for the machine it runs on only.
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host === "localhost") return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === "loopback";
+}
+
 export async function startMidtransSimulator(opts: SimulatorOptions): Promise<MidtransSimulator> {
   const logger = opts.logger ?? silentLogger;
   const host = opts.host ?? "127.0.0.1";
+  if (!isLoopbackHost(host)) {
+    throw new SimulatorError("invalid_input", `The Midtrans simulator listens on loopback only (127.0.0.1, ::1 or localhost), not "${host}"`);
+  }
   const initialFaults = parseFaultConfig(opts.faults ?? {});
   const faults = new FaultInjector(logger);
   const notifier = new Notifier({

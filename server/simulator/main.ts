@@ -1,5 +1,5 @@
 import pino from "pino";
-import { describeFaults, parseFaultConfig, startMidtransSimulator, type FaultConfig } from "./index";
+import { describeFaults, isLoopbackHost, parseFaultConfig, startMidtransSimulator, type FaultConfig } from "./index";
 
 /** Standalone simulator: `npm run simulator`. */
 const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
@@ -21,10 +21,25 @@ if (env.MIDTRANS_SIMULATOR_FAULTS?.trim()) {
   }
 }
 
+// Its control API has no authentication: never next to real money unless explicitly asked for.
+const withProductionKeys = ["true", "1"].includes(env.MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS ?? "");
+if (env.MIDTRANS_PRODUCTION_SERVER_KEY?.trim() && !withProductionKeys) {
+  console.error(
+    "Refusing to start the Midtrans simulator: production Midtrans keys are configured (MIDTRANS_PRODUCTION_SERVER_KEY). " +
+      "Set MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS=true to run it anyway (on loopback only).",
+  );
+  process.exit(1);
+}
+const host = env.MIDTRANS_SIMULATOR_HOST?.trim() || undefined;
+if (host && !isLoopbackHost(host)) {
+  console.error(`MIDTRANS_SIMULATOR_HOST must be a loopback address (127.0.0.1, ::1 or localhost), got "${host}": the simulator's control API has no authentication`);
+  process.exit(1);
+}
+
 const simulator = await startMidtransSimulator({
   serverKey: env.MIDTRANS_SIMULATOR_SERVER_KEY || "SB-Mid-server-SIMULATOR",
   port,
-  host: env.MIDTRANS_SIMULATOR_HOST || undefined,
+  host,
   publicUrl: env.MIDTRANS_SIMULATOR_PUBLIC_URL || undefined,
   logger,
   faults,

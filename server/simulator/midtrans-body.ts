@@ -11,8 +11,8 @@ export interface Merchant {
 
 /** A stable "G" + 9 digits merchant id per server key, like Midtrans's. */
 export function merchantIdFor(serverKey: string): string {
-  const n = BigInt("0x" + createHash("sha256").update(serverKey).digest("hex").slice(0, 15));
-  return "G" + (n % 1_000_000_000n).toString().padStart(9, "0");
+  const n = BigInt(`0x${createHash("sha256").update(serverKey).digest("hex").slice(0, 15)}`);
+  return `G${(n % 1_000_000_000n).toString().padStart(9, "0")}`;
 }
 
 /** Midtrans writes IDR amounts as strings with two decimals. */

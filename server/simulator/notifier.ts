@@ -69,7 +69,10 @@ export class Notifier {
     if (this.shutdown.signal.aborted) return; // closed: nothing may be held any more
     counters.reordered += jobs.length;
     this.reorderBuffer.push(...jobs);
-    if (this.reorderBuffer.length >= REORDER_BUFFER_LIMIT) return this.flushReorderBuffer();
+    if (this.reorderBuffer.length >= REORDER_BUFFER_LIMIT) {
+      this.flushReorderBuffer();
+      return;
+    }
     this.reorderTimer ??= setTimeout(() => this.flushReorderBuffer(), windowMs);
   }
 

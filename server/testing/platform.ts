@@ -12,6 +12,29 @@ import { startFaultProxy } from "./fault-proxy";
 
 export const TEST_SERVER_KEY = "SB-Mid-server-TEST-KEY";
 
+/**
+ * Midtrans (here the simulator) knows each payment by the order id Astapa derived for it, the
+ * merchant's + `~` + 9 random characters (docs/decisions/0004-midtrans-order-ids.md). Tests name
+ * payments by the merchant's order id: this handle accepts either, and picks the newest derived
+ * id (a retried create's) when given a merchant order id Midtrans does not know itself.
+ */
+export function simulatorByMerchantOrderId(sim: MidtransSimulator): MidtransSimulator {
+  const derivedFrom = (orderId: string) => new RegExp(`^${orderId.slice(0, 40).replace(/[.]/g, "\\.")}~[0-9a-z]{9}$`);
+  const resolve = (id: string) =>
+    sim.getTransaction(id) ? id : (sim.listTransactions().filter((tx) => derivedFrom(id).test(tx.order_id)).at(-1)?.order_id ?? id);
+  return {
+    ...sim,
+    pay: (id, method) => sim.pay(resolve(id), method),
+    approve: (id) => sim.approve(resolve(id)),
+    deny: (id) => sim.deny(resolve(id)),
+    cancel: (id) => sim.cancel(resolve(id)),
+    expire: (id) => sim.expire(resolve(id)),
+    refund: (id, amount, reason) => sim.refund(resolve(id), amount, reason),
+    resendNotification: (id) => sim.resendNotification(resolve(id)),
+    getTransaction: (id) => sim.getTransaction(resolve(id)),
+  };
+}
+
 export interface TestPlatform {
   platform: Platform;
   simulator: MidtransSimulator;
@@ -46,7 +69,7 @@ export async function startTestPlatform(opts: {
   faultProxy?: boolean;
 } = {}): Promise<TestPlatform> {
   const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const simulator = await startMidtransSimulator({
     serverKey: TEST_SERVER_KEY,
     notificationRetryDelaysMs: opts.simulatorRetryDelaysMs ?? [100, 200, 400],
@@ -68,19 +91,20 @@ export async function startTestPlatform(opts: {
 
   return {
     platform,
-    simulator,
+    simulator: simulatorByMerchantOrderId(simulator),
     proxy,
     url,
     server,
     sql: platform.ctx.sql,
     async createMerchant(o = {}) {
+      const environment = o.environment ?? "sandbox";
       const project = await createProject(platform.ctx.sql, {
         name: o.name ?? "Warung Bu Sari",
-        webhook_url: o.webhook_url ?? null,
+        webhook_urls: { [environment]: o.webhook_url ?? null },
         store_url_template: o.store_url_template === undefined ? "https://shop.example.com/{store_slug}" : o.store_url_template,
       });
-      const cred = await issueCredential(platform.ctx.sql, project.id, o.environment ?? "sandbox");
-      return { project_id: project.id, client_id: cred.client_id, client_secret: cred.client_secret, webhook_secret: project.webhook_secret };
+      const cred = await issueCredential(platform.ctx.sql, project.id, environment);
+      return { project_id: project.id, client_id: cred.client_id, client_secret: cred.client_secret, webhook_secret: project.endpoints[environment].secret };
     },
     async close() {
       server.closeAllConnections?.();

@@ -130,7 +130,6 @@ export async function seedEvents(
         purchase_id: purchaseId,
         environment,
       },
-      hasEndpoint: true,
       now: opts.now,
     });
     const [row] = await sql<{ id: string }[]>`select id from webhook_events where purchase_id = ${purchaseId}`;

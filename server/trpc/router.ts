@@ -10,6 +10,7 @@ import { listPayments } from "../payments/payment-list.service";
 import { paymentListInput } from "../payments/payment-list.schema";
 import {
   createProjectAsAdmin,
+  endpointRef,
   getProject,
   issueCredentialAsAdmin,
   listProjects,
@@ -20,6 +21,8 @@ import {
   rotateCredential,
   rotateProjectWebhookSecret,
   sendTestWebhook,
+  setProjectWebhookUrl,
+  setWebhookUrlInput,
   updateProject,
 } from "../admin/projects-admin.service";
 import { createItemAsAdmin, itemCreateInput, itemListInput, itemUpdateInput, listItemsAsAdmin, updateItemAsAdmin } from "../admin/items-admin.service";
@@ -70,12 +73,14 @@ export const appRouter = router({
 
   projects: router({
     list: adminProcedure.query(({ ctx }) => listProjects(ctx.platform.sql)),
-    get: adminProcedure.input(projectRef).query(({ ctx, input }) => getProject(ctx.platform.sql, input.projectId)),
+    get: adminProcedure.input(projectRef).query(({ ctx, input }) => getProject(ctx.platform, input.projectId)),
     create: adminProcedure.input(projectCreateInput).mutation(({ ctx, input }) => createProjectAsAdmin(ctx.platform, ctx.actor, input)),
     update: adminProcedure.input(projectUpdateInput).mutation(({ ctx, input }) => updateProject(ctx.platform, ctx.actor, input)),
-    revealWebhookSecret: adminProcedure.input(projectRef).mutation(({ ctx, input }) => revealWebhookSecret(ctx.platform, ctx.actor, input.projectId)),
-    rotateWebhookSecret: adminProcedure.input(projectRef).mutation(({ ctx, input }) => rotateProjectWebhookSecret(ctx.platform, ctx.actor, input.projectId)),
-    sendTestWebhook: adminProcedure.input(projectRef).mutation(({ ctx, input }) => sendTestWebhook(ctx.platform, ctx.actor, input.projectId)),
+    // A project's webhook endpoints: one per environment, each with its own URL and signing secret.
+    setWebhookUrl: adminProcedure.input(setWebhookUrlInput).mutation(({ ctx, input }) => setProjectWebhookUrl(ctx.platform, ctx.actor, input)),
+    revealWebhookSecret: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => revealWebhookSecret(ctx.platform, ctx.actor, input)),
+    rotateWebhookSecret: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => rotateProjectWebhookSecret(ctx.platform, ctx.actor, input)),
+    sendTestWebhook: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => sendTestWebhook(ctx.platform, ctx.actor, input)),
   }),
 
   items: router({

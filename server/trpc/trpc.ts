@@ -40,6 +40,7 @@ export const trpcCodeOf: Record<ErrorCode, TrpcCode> = {
   idempotency_key_reused: "CONFLICT",
   method_not_allowed: "METHOD_NOT_SUPPORTED",
   order_id_taken: "CONFLICT",
+  ambiguous_order_id: "CONFLICT",
   request_in_progress: "CONFLICT",
   internal_error: "INTERNAL_SERVER_ERROR",
   gateway_error: "BAD_GATEWAY",

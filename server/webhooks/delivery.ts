@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
-import { DestinationNotAllowedError, guardedLookup, isAllowedWebhookAddress, resolveAll, type ResolveAll } from "./destination";
+import { addressAllowed, DestinationNotAllowedError, guardedLookup, resolveAll, type DestinationPolicy, type ResolveAll } from "./destination";
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Kept from the merchant's answer for the attempt log. */
@@ -13,8 +13,8 @@ export interface DeliveryRequest {
   url: string;
   body: string;
   headers: Record<string, string>;
-  /** Refuse loopback/private/link-local/... destinations (production, unless allowed by config). */
-  restrictDestination: boolean;
+  /** Where this webhook may go (destination.ts: the one rule for saves, tests and deliveries). */
+  policy: DestinationPolicy;
   timeoutMs?: number;
   /** Aborts the request (worker shutdown). */
   signal?: AbortSignal;
@@ -36,13 +36,11 @@ export interface DeliveryResult {
 const USER_AGENT = "Astapa-Webhooks/1.0";
 // Keep-alive saves a TLS handshake per event for busy merchants; idle sockets are dropped
 // after 4 s, before common servers' own 5 s keep-alive timeout can race a reuse.
-// Restricted (checked) and unrestricted requests never share a pool: a socket opened without the
-// address check (sandbox) must not be reused by a production request to the same host.
+// Each destination policy has its own pool: a socket opened under a looser check (loopback
+// allowed, or none) must never be reused by a request held to a stricter one.
 const agentOptions = { keepAlive: true, timeout: 4_000, maxSockets: 32 };
-const agents = {
-  restricted: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
-  open: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
-};
+const pool = () => ({ http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) });
+const agents: Record<DestinationPolicy, ReturnType<typeof pool>> = { public: pool(), public_or_loopback: pool(), any: pool() };
 
 /**
  * One POST to a merchant. Never throws: every outcome is a result to record. Redirects are
@@ -65,9 +63,10 @@ export function deliverOnce(req: DeliveryRequest): Promise<DeliveryResult> {
     return Promise.resolve(fail("invalid webhook URL"));
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.resolve(fail(`unsupported URL scheme ${url.protocol}`));
+  // WHATWG URL has already normalised numeric hosts (127.1, 0x7f000001, 2130706433 → 127.0.0.1).
   const host = url.hostname.replace(/^\[|\]$/g, "");
   // IP literals skip `lookup`, so they are checked here; names are checked at connect time.
-  if (req.restrictDestination && isIP(host) && !isAllowedWebhookAddress(host)) {
+  if (isIP(host) && !addressAllowed(req.policy, host)) {
     return Promise.resolve(fail(new DestinationNotAllowedError(host, host).message));
   }
 
@@ -85,14 +84,14 @@ export function deliverOnce(req: DeliveryRequest): Promise<DeliveryResult> {
       url,
       {
         method: "POST",
-        agent: agents[req.restrictDestination ? "restricted" : "open"][secure ? "https" : "http"],
+        agent: agents[req.policy][secure ? "https" : "http"],
         headers: {
           "content-type": "application/json",
           "user-agent": USER_AGENT,
           "content-length": Buffer.byteLength(req.body),
           ...req.headers,
         },
-        lookup: req.restrictDestination ? guardedLookup(req.resolve ?? resolveAll) : undefined,
+        lookup: guardedLookup(req.policy, req.resolve ?? resolveAll),
       },
       (res) => {
         const status = res.statusCode ?? 0;

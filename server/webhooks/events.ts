@@ -6,27 +6,29 @@ import { insertWebhookEvent } from "./webhooks.queries";
 export const WEBHOOK_EVENTS_CHANNEL = "astapa_webhook_events";
 
 /**
- * Writes the event into the outbox, inside the caller's transaction. The unique
- * (purchase_id, event_type) makes a second `item.purchased` for a payment impossible,
- * whatever races. Returns true when a new event row was written.
+ * Writes the event into the outbox, inside the caller's transaction. The event takes its
+ * purchase's environment, and goes to the project's endpoint for that environment (picked again
+ * at every send); with no URL there it is kept as `no_endpoint`. The unique
+ * (purchase_id, event_type) makes a second `item.purchased` for a payment impossible, whatever
+ * races. Returns true when a new event row was written.
  * A new deliverable event also NOTIFYs: PostgreSQL sends it at commit, so workers in other
  * processes wake exactly when the row becomes visible (and never for a rolled-back one).
  * `now` (default: the database's) is when the first attempt is due.
  */
 export async function enqueueWebhookEvent(
   tx: Db,
-  e: { project_id: string; purchase_id: string; event_type: string; payload: object; hasEndpoint: boolean; now?: Date },
+  e: { project_id: string; purchase_id: string; event_type: string; payload: object; now?: Date },
 ): Promise<boolean> {
-  return insertWebhookEvent(tx, {
+  const status = await insertWebhookEvent(tx, {
     id: newId("msg"),
     project_id: e.project_id,
     purchase_id: e.purchase_id,
     event_type: e.event_type,
     payload: e.payload,
-    status: e.hasEndpoint ? "pending" : "no_endpoint",
     due: e.now ?? null,
-    notifyChannel: e.hasEndpoint ? WEBHOOK_EVENTS_CHANNEL : null,
+    notifyChannel: WEBHOOK_EVENTS_CHANNEL,
   });
+  return status !== null;
 }
 
 /** The field order of the documented payload (docs/api.md, "Webhooks: `item.purchased`"): jsonb does not keep key order, so it is restored when sending. */

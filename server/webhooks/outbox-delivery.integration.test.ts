@@ -5,12 +5,13 @@ import { postJson } from "../testing/http";
 import { midtransSignature } from "../midtrans/signature";
 import { startWorkers, type Workers } from "../runtime/workers";
 import { startReceiver, testClock, type Receiver } from "../testing/webhooks";
-import { rotateWebhookSecret } from "./webhooks.service";
+import { rotateWebhookSecret } from "./endpoints";
+import { findEndpoint, updateEndpointUrl } from "./endpoints.queries";
 
 let t: TestPlatform;
 let workers: Workers;
 let receiver: Receiver;
-let m: Awaited<ReturnType<TestPlatform["createMerchant"]>>;
+let m: Merchant;
 const clock = testClock();
 let seq = 0;
 const CARD = { type: "credit_card", cardNumber: "4811111111111114", cvv: "123" } as const;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now, simulatorRetryDelaysMs: [] });
   workers = startWorkers(t.platform);
   receiver = await startReceiver();
-  m = await t.createMerchant({ webhook_url: receiver.url });
+  m = await sandboxMerchant(receiver.url);
 });
 afterAll(async () => {
   await workers?.stop();
@@ -28,6 +29,16 @@ afterAll(async () => {
 });
 
 const newOrderId = () => `wh-${Date.now().toString(36)}-${seq++}`;
+
+type Merchant = Awaited<ReturnType<TestPlatform["createMerchant"]>> & { sandbox_webhook_secret: string };
+
+/** A sandbox merchant whose sandbox endpoint is `url` (null: none), with that endpoint's signing secret. */
+async function sandboxMerchant(url: string | null): Promise<Merchant> {
+  const merchant = await t.createMerchant();
+  if (url) await updateEndpointUrl(t.sql, merchant.project_id, "sandbox", url);
+  const endpoint = await findEndpoint(t.sql, merchant.project_id, "sandbox");
+  return { ...merchant, sandbox_webhook_secret: endpoint?.secret ?? expect.fail("no sandbox endpoint") };
+}
 
 async function createPayment(merchant = m, fields: Record<string, unknown> = {}) {
   const order_id = newOrderId();
@@ -43,15 +54,18 @@ async function createPayment(merchant = m, fields: Record<string, unknown> = {})
     ...fields,
   });
   expect(r.status).toBe(201);
-  return { order_id, purchase_id: r.json.purchase_id as string };
+  const purchase_id = r.json.purchase_id as string;
+  // The simulator (Midtrans) knows the payment by its Midtrans order id (docs/decisions/0004-midtrans-order-ids.md).
+  const [{ midtrans_order_id }] = await t.sql`select coalesce(midtrans_order_id, order_id) as midtrans_order_id from purchases where id = ${purchase_id}`;
+  return { order_id, purchase_id, midtrans_order_id: midtrans_order_id as string };
 }
 
 const deliveriesFor = (orderId: string) => receiver.received.filter((r) => JSON.parse(r.body).order_id === orderId);
 
 describe("item.purchased end to end", () => {
   it("reaches the merchant with the documented fields and types (docs/api.md), signed with Standard Webhooks", async () => {
-    const { order_id, purchase_id } = await createPayment();
-    await t.simulator.pay(order_id, CARD);
+    const { order_id, purchase_id, midtrans_order_id } = await createPayment();
+    await t.simulator.pay(midtrans_order_id, CARD);
     const [got] = await waitFor(() => (deliveriesFor(order_id).length ? deliveriesFor(order_id) : null), { what: "the webhook" });
 
     const payload = JSON.parse(got.body);
@@ -82,15 +96,16 @@ describe("item.purchased end to end", () => {
 
     const headers = got.headers as Record<string, string>;
     const [event] = await t.sql`select * from webhook_events where purchase_id = ${purchase_id}`;
+    expect(event.environment).toBe("sandbox"); // events record their environment
     expect(headers["webhook-id"]).toBe(event.id);
     expect(headers["content-type"]).toBe("application/json");
     expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/=]+$/);
-    expect(new Webhook(m.webhook_secret).verify(got.body, headers)).toEqual(payload);
+    expect(new Webhook(m.sandbox_webhook_secret).verify(got.body, headers)).toEqual(payload);
 
     // Tampered body, wrong secret, or replayed with another id: refused.
-    expect(() => new Webhook(m.webhook_secret).verify(got.body.replace("75000", "75001"), headers)).toThrow();
+    expect(() => new Webhook(m.sandbox_webhook_secret).verify(got.body.replace("75000", "75001"), headers)).toThrow();
     expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString("base64")}`).verify(got.body, headers)).toThrow();
-    expect(() => new Webhook(m.webhook_secret).verify(got.body, { ...headers, "webhook-id": "msg_other" })).toThrow();
+    expect(() => new Webhook(m.sandbox_webhook_secret).verify(got.body, { ...headers, "webhook-id": "msg_other" })).toThrow();
 
     await waitFor(async () => (await t.sql`select status from webhook_events where id = ${event.id}`)[0].status === "delivered");
     const attempts = await t.sql`select * from webhook_attempts where event_id = ${event.id}`;
@@ -99,16 +114,16 @@ describe("item.purchased end to end", () => {
   });
 
   it("records the event without sending when the project has no webhook URL", async () => {
-    const bare = await t.createMerchant({ webhook_url: null });
-    const { order_id, purchase_id } = await createPayment(bare);
-    await t.simulator.pay(order_id, CARD);
+    const bare = await sandboxMerchant(null);
+    const { purchase_id, midtrans_order_id } = await createPayment(bare);
+    await t.simulator.pay(midtrans_order_id, CARD);
     const ev = await waitFor(async () => (await t.sql`select * from webhook_events where purchase_id = ${purchase_id}`)[0], { what: "the event" });
-    expect(ev).toMatchObject({ status: "no_endpoint", next_attempt_at: null, event_type: "item.purchased" });
+    expect(ev).toMatchObject({ status: "no_endpoint", next_attempt_at: null, event_type: "item.purchased", environment: "sandbox" });
   });
 
   it("turns 50 duplicated, shuffled, concurrent settlement notifications into exactly one event and one delivery", async () => {
-    const { order_id, purchase_id } = await createPayment();
-    const tx = await t.simulator.pay(order_id, CARD); // the simulator's own notification arrives too
+    const { order_id, purchase_id, midtrans_order_id } = await createPayment();
+    const tx = await t.simulator.pay(midtrans_order_id, CARD); // the simulator's own notification arrives too
     const body = (status: string, code: string) => {
       const b: Record<string, unknown> = {
         transaction_time: "2026-05-06 17:00:00",
@@ -117,13 +132,13 @@ describe("item.purchased end to end", () => {
         status_message: "midtrans payment notification",
         status_code: code,
         payment_type: "credit_card",
-        order_id,
+        order_id: midtrans_order_id,
         gross_amount: "75000.00",
         currency: "IDR",
         fraud_status: "accept",
         settlement_time: "2026-05-06 17:00:05",
       };
-      b.signature_key = midtransSignature(order_id, code, "75000.00", TEST_SERVER_KEY);
+      b.signature_key = midtransSignature(midtrans_order_id, code, "75000.00", TEST_SERVER_KEY);
       return b;
     };
     const bodies = [...Array.from({ length: 25 }, () => body("settlement", "200")), ...Array.from({ length: 25 }, () => body("capture", "200"))];
@@ -139,25 +154,25 @@ describe("item.purchased end to end", () => {
   });
 
   it("signs with both secrets for 24 hours after a rotation, then with the new one only", async () => {
-    const rotating = await t.createMerchant({ webhook_url: receiver.url });
-    const newSecret = await rotateWebhookSecret(t.sql, rotating.project_id, clock.now());
+    const rotating = await sandboxMerchant(receiver.url);
+    const newSecret = await rotateWebhookSecret(t.sql, rotating.project_id, "sandbox", clock.now());
     expect(newSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(newSecret).not.toBe(rotating.webhook_secret);
+    expect(newSecret).not.toBe(rotating.sandbox_webhook_secret);
 
     const first = await createPayment(rotating);
-    await t.simulator.pay(first.order_id, CARD);
+    await t.simulator.pay(first.midtrans_order_id, CARD);
     const [a] = await waitFor(() => (deliveriesFor(first.order_id).length ? deliveriesFor(first.order_id) : null));
     const sigA = String(a.headers["webhook-signature"]).split(" ");
     expect(sigA).toHaveLength(2);
     expect(() => new Webhook(newSecret).verify(a.body, a.headers as Record<string, string>)).not.toThrow();
-    expect(() => new Webhook(rotating.webhook_secret).verify(a.body, a.headers as Record<string, string>)).not.toThrow();
+    expect(() => new Webhook(rotating.sandbox_webhook_secret).verify(a.body, a.headers as Record<string, string>)).not.toThrow();
 
     clock.advance(24 * 3600_000 + 1000);
     const second = await createPayment(rotating);
-    await t.simulator.pay(second.order_id, CARD);
+    await t.simulator.pay(second.midtrans_order_id, CARD);
     const [b] = await waitFor(() => (deliveriesFor(second.order_id).length ? deliveriesFor(second.order_id) : null));
     expect(String(b.headers["webhook-signature"]).split(" ")).toHaveLength(1);
     expect(() => new Webhook(newSecret).verify(b.body, b.headers as Record<string, string>)).not.toThrow();
-    expect(() => new Webhook(rotating.webhook_secret).verify(b.body, b.headers as Record<string, string>)).toThrow();
+    expect(() => new Webhook(rotating.sandbox_webhook_secret).verify(b.body, b.headers as Record<string, string>)).toThrow();
   });
 });

@@ -4,6 +4,7 @@ import { WEBHOOK_RETRY_SCHEDULE_MS } from "./schedule";
 import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { createWebhookWorker, type WebhookWorker } from "./worker";
 import { resendWebhookEvent } from "./webhooks.service";
+import { updateEndpointUrl } from "./endpoints.queries";
 
 /**
  * The schedule walked with a test clock: each test seeds events, moves time forward and calls
@@ -30,8 +31,10 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** An event of `environment` (default sandbox) whose project's endpoint for that environment is `url`. */
 async function merchantEvent(opts: { url?: string; environment?: "sandbox" | "production" } = {}) {
-  const m = await t.createMerchant({ webhook_url: opts.url ?? receiver.url });
+  const m = await t.createMerchant();
+  await updateEndpointUrl(t.sql, m.project_id, opts.environment ?? "sandbox", opts.url ?? receiver.url);
   const [id] = await seedEvents(t.sql, m.project_id, 1, { environment: opts.environment, now: clock.now() });
   return id;
 }
@@ -160,16 +163,16 @@ describe("retries", () => {
   it("refuses to resend an unknown event, or one whose project has no URL", async () => {
     await expect(resendWebhookEvent(t.platform.ctx, "msg_nope")).rejects.toMatchObject({ code: "not_found" });
     const id = await merchantEvent();
-    await t.sql`update projects set webhook_url = null where id = (select project_id from webhook_events where id = ${id})`;
+    await t.sql`update webhook_endpoints set url = null where (project_id, environment) = (select project_id, environment from webhook_events where id = ${id})`;
     await expect(resendWebhookEvent(t.platform.ctx, id)).rejects.toMatchObject({ code: "validation_failed" });
     // The scheduled attempt logs it and retries later (the merchant may set a URL again).
     await worker.deliverDue();
-    expect(await eventRow(id)).toMatchObject({ status: "pending", attempt_count: 1, last_error: "the project has no webhook URL" });
+    expect(await eventRow(id)).toMatchObject({ status: "pending", attempt_count: 1, last_error: "the project has no sandbox webhook URL" });
   });
 
   it("logs a failed attempt (and retries) when the stored secret cannot sign", async () => {
     const id = await merchantEvent();
-    await t.sql`update projects set webhook_secret = 'whsec_' where id = (select project_id from webhook_events where id = ${id})`;
+    await t.sql`update webhook_endpoints set secret = 'whsec_' where (project_id, environment) = (select project_id, environment from webhook_events where id = ${id})`;
     await worker.deliverDue();
     const ev = await eventRow(id);
     expect(ev).toMatchObject({ status: "pending", attempt_count: 1, locked_by: null });
@@ -225,7 +228,7 @@ describe("production destination safety", () => {
   it("checks every address a host name resolves to, at connect time", async () => {
     const id = await merchantEvent({ url: `http://localhost:${receiver.port}/hook`, environment: "production" });
     await worker.deliverDue();
-    expect((await eventRow(id)).last_error).toMatch(/^destination not allowed: localhost resolves to (127\.0\.0\.1|::1)/);
+    expect((await eventRow(id)).last_error).toBe("destination not allowed: localhost is a loopback name");
 
     // A name with one public and one private address is refused too (no partial trust).
     const mixed = createWebhookWorker(t.platform.ctx, {
@@ -234,7 +237,7 @@ describe("production destination safety", () => {
     });
     const id2 = await merchantEvent({ url: "http://merchant.example/hook", environment: "production" });
     await mixed.deliverDue();
-    expect((await eventRow(id2)).last_error).toBe("destination not allowed: merchant.example resolves to 10.1.2.3");
+    expect((await eventRow(id2)).last_error).toBe("destination not allowed: merchant.example resolves to 10.1.2.3 (private)");
     await mixed.stop();
   });
 

@@ -1,6 +1,7 @@
+import type { Environment } from "../midtrans/gateway";
 import type { PlatformContext } from "../platform/context";
 import { deliverOnce, type DeliveryResult } from "./delivery";
-import type { ResolveAll } from "./destination";
+import { destinationPolicy, type ResolveAll } from "./destination";
 import { serializeWebhookPayload } from "./events";
 import { activeSecrets, signWebhook, type SigningSecrets } from "./signing";
 import type { AttemptRecord, DeliverableEvent } from "./webhooks.queries";
@@ -12,29 +13,22 @@ export interface SendOptions {
 }
 
 /**
- * One webhook to send: a stored event (scheduled delivery, manual resend) or a project's test
- * message. Every webhook leaves through sendWebhook, with the same signing and destination rule.
+ * One webhook to send: a stored event (scheduled delivery, manual resend) or a test message, to
+ * the endpoint of its environment. Every webhook leaves through sendWebhook, with the same
+ * signing and destination rule.
  */
 export interface OutgoingWebhook {
   /** The `webhook-id` header: the event's id (the same on every retry), or a test message's own. */
   id: string;
   /** The exact bytes sent and signed. */
   body: string;
-  /** The project's current URL; null when it has none. */
+  /** The current URL of the environment's endpoint; null when it has none. */
   url: string | null;
+  /** The keys of that same endpoint: never another environment's. */
   secrets: SigningSecrets;
-  /** Which environment the webhook belongs to: it decides the destination rule. */
-  environment: string;
+  /** Which environment the webhook belongs to: its endpoint, and (with the deployment) the destination rule. */
+  environment: Environment;
 }
-
-/** Production webhooks may only reach public addresses (SSRF); sandbox ones may use localhost. */
-export function mustRestrictDestination(ctx: PlatformContext, environment: string): boolean {
-  return environment === "production" && !ctx.config.allowPrivateWebhookUrls;
-}
-
-/** An event is production when its purchase is, or its payload says so. */
-const environmentOf = (ev: Pick<DeliverableEvent, "environment" | "payload">) =>
-  ev.environment === "production" || ev.payload.environment === "production" ? "production" : ev.environment;
 
 /**
  * Signs (Standard Webhooks, with every active secret) and POSTs one webhook. Never throws:
@@ -42,7 +36,7 @@ const environmentOf = (ev: Pick<DeliverableEvent, "environment" | "payload">) =>
  */
 export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts: SendOptions = {}): Promise<DeliveryResult> {
   // No URL: it was removed after the event was written (the merchant may set one again).
-  if (!w.url) return failed("the project has no webhook URL");
+  if (!w.url) return failed(`the project has no ${w.environment} webhook URL`);
   let headers: Record<string, string>;
   try {
     headers = signWebhook(w.id, w.body, activeSecrets(w.secrets, ctx.now()));
@@ -54,7 +48,7 @@ export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts
     url: w.url,
     body: w.body,
     headers,
-    restrictDestination: mustRestrictDestination(ctx, w.environment),
+    policy: destinationPolicy(ctx.config, w.environment),
     timeoutMs: opts.timeoutMs,
     signal: opts.signal,
     resolve: opts.resolve,
@@ -62,8 +56,8 @@ export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts
 }
 
 /**
- * Sends one stored event to its project's current URL (shared by the worker and manual
- * resend). Returns the HTTP outcome and the attempt as it is to be logged.
+ * Sends one stored event to its environment's endpoint as it is now (shared by the worker and
+ * manual resend). Returns the HTTP outcome and the attempt as it is to be logged.
  */
 export async function sendEvent(
   ctx: PlatformContext,
@@ -75,7 +69,7 @@ export async function sendEvent(
   const url = ev.webhook_url ?? "";
   const result = await sendWebhook(
     ctx,
-    { id: ev.id, body: serializeWebhookPayload(ev.payload), url: ev.webhook_url, secrets: ev, environment: environmentOf(ev) },
+    { id: ev.id, body: serializeWebhookPayload(ev.payload), url: ev.webhook_url, secrets: ev, environment: ev.environment },
     opts,
   );
   return {

@@ -1,16 +1,21 @@
+import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 
+/** Standard Webhooks format: `whsec_` + base64 of 32 random bytes. */
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
+
+/** An endpoint's signing secrets (webhook_endpoints: one endpoint per project and environment). */
 export interface SigningSecrets {
-  webhook_secret: string;
-  webhook_secret_previous: string | null;
-  webhook_secret_previous_expires_at: Date | null;
+  secret: string;
+  secret_previous: string | null;
+  secret_previous_expires_at: Date | null;
 }
 
 /** The secrets to sign with at `now`: the current one, plus the previous one during its grace period. */
 export function activeSecrets(s: SigningSecrets, now: Date): string[] {
-  const previous = s.webhook_secret_previous;
-  const keepPrevious = previous && s.webhook_secret_previous_expires_at && s.webhook_secret_previous_expires_at.getTime() > now.getTime();
-  return keepPrevious ? [s.webhook_secret, previous] : [s.webhook_secret];
+  const previous = s.secret_previous;
+  const keepPrevious = previous && s.secret_previous_expires_at && s.secret_previous_expires_at.getTime() > now.getTime();
+  return keepPrevious ? [s.secret, previous] : [s.secret];
 }
 
 /**

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { newWebhookSecret } from "../projects/projects.service";
 import { serializeWebhookPayload } from "./events";
-import { activeSecrets, signWebhook } from "./signing";
+import { activeSecrets, newWebhookSecret, signWebhook } from "./signing";
 
 describe("signing", () => {
   const current = newWebhookSecret();
@@ -20,10 +19,10 @@ describe("signing", () => {
 
   it("sends both signatures while the previous secret is in its grace period", () => {
     const now = new Date();
-    const secrets = { webhook_secret: current, webhook_secret_previous: previous, webhook_secret_previous_expires_at: new Date(now.getTime() + 1000) };
+    const secrets = { secret: current, secret_previous: previous, secret_previous_expires_at: new Date(now.getTime() + 1000) };
     expect(activeSecrets(secrets, now)).toEqual([current, previous]);
     expect(activeSecrets(secrets, new Date(now.getTime() + 1000))).toEqual([current]);
-    expect(activeSecrets({ ...secrets, webhook_secret_previous: null }, now)).toEqual([current]);
+    expect(activeSecrets({ ...secrets, secret_previous: null }, now)).toEqual([current]);
 
     const headers = signWebhook("msg_2", body, activeSecrets(secrets, now));
     expect(headers["webhook-signature"].split(" ")).toHaveLength(2);

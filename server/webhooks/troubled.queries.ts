@@ -1,5 +1,6 @@
 import type { Db } from "../db/connect";
 import { utcIsoText } from "../db/sql-fragments.queries";
+import type { Environment } from "../midtrans/gateway";
 
 /**
  * Deliveries in trouble: failing (pending, already attempted) and exhausted (failed). The
@@ -21,12 +22,14 @@ export interface TroubledEventRow {
   project_name: string;
   purchase_id: string;
   order_id: string;
+  environment: Environment;
   event_type: string;
   status: "pending" | "failed";
   attempt_count: number;
   next_attempt_at: Date | null;
   last_error: string | null;
   created_at: Date;
+  /** The URL of the endpoint of the event's environment. */
   webhook_url: string | null;
   /** created_at as the database's full-precision text: the keyset cursor's timestamp. */
   ts: string;
@@ -38,9 +41,10 @@ export async function listTroubledEvents(
   f: { kind: TroubleKind; projectId?: string; before: [ts: string, id: string] | null; limit: number },
 ): Promise<TroubledEventRow[]> {
   return db<TroubledEventRow[]>`
-    select e.id, e.project_id, pr.name as project_name, e.purchase_id, pu.order_id, e.event_type, e.status, e.attempt_count,
-           e.next_attempt_at, e.last_error, e.created_at, pr.webhook_url, ${utcIsoText(db, "e.created_at")} as ts
+    select e.id, e.project_id, pr.name as project_name, e.purchase_id, pu.order_id, e.environment, e.event_type, e.status, e.attempt_count,
+           e.next_attempt_at, e.last_error, e.created_at, we.url as webhook_url, ${utcIsoText(db, "e.created_at")} as ts
     from webhook_events e join projects pr on pr.id = e.project_id join purchases pu on pu.id = e.purchase_id
+    left join webhook_endpoints we on we.project_id = e.project_id and we.environment = e.environment
     where ${trouble(db)} ${kindFilter(db, f.kind)}
       ${f.projectId ? db`and e.project_id = ${f.projectId}` : db``}
       ${f.before ? db`and (e.created_at, e.id) < (${f.before[0]}::text::timestamptz, ${f.before[1]})` : db``}

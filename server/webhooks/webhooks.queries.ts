@@ -1,4 +1,5 @@
 import type { Db } from "../db/connect";
+import type { Environment } from "../midtrans/gateway";
 import type { SigningSecrets } from "./signing";
 
 export type WebhookEventStatus = "pending" | "delivered" | "failed" | "no_endpoint";
@@ -7,6 +8,8 @@ export interface WebhookEventRow {
   id: string;
   project_id: string;
   purchase_id: string;
+  /** The purchase's: it decides the endpoint (URL and secret) and the destination rule. */
+  environment: Environment;
   event_type: string;
   payload: Record<string, unknown>;
   status: WebhookEventStatus;
@@ -19,10 +22,12 @@ export interface WebhookEventRow {
   delivered_at: Date | null;
 }
 
-/** An event with what is needed to send it: where (project), with which keys, and in which environment. */
+/**
+ * An event with what is needed to send it: the URL and keys of its project's endpoint for the
+ * event's environment, as they are at send time (null when the endpoint has no URL).
+ */
 export interface DeliverableEvent extends WebhookEventRow, SigningSecrets {
   webhook_url: string | null;
-  environment: string;
 }
 
 export interface WebhookAttemptRow {
@@ -50,33 +55,30 @@ export interface AttemptRecord {
 
 /**
  * Writes one outbox event (inside the caller's transaction); false when the (purchase_id,
- * event_type) pair already exists. `due` null = the database's now(). With `notifyChannel`, the
- * same statement also NOTIFYs (only for an inserted row; PostgreSQL sends it at commit).
- * Harmless on embedded PGlite, where nobody can LISTEN. The payload travels as JSON text cast
- * in SQL: a jsonb-typed parameter would make postgres.js stringify it again.
+ * event_type) pair already exists. The event takes its purchase's environment; it is `pending`
+ * (due at `due`, null = the database's now()) when the project's endpoint for that environment
+ * has a URL, else `no_endpoint`. A pending event also NOTIFYs `notifyChannel` in the same
+ * statement (PostgreSQL sends it at commit; harmless on embedded PGlite, where nobody can
+ * LISTEN). The payload travels as JSON text cast in SQL: a jsonb-typed parameter would make
+ * postgres.js stringify it again. Answers the new row's status, or null when none was written.
  */
 export async function insertWebhookEvent(
   db: Db,
-  e: {
-    id: string;
-    project_id: string;
-    purchase_id: string;
-    event_type: string;
-    payload: object;
-    status: "pending" | "no_endpoint";
-    due: Date | null;
-    notifyChannel: string | null;
-  },
-): Promise<boolean> {
-  const nextAttemptAt = e.status === "pending" ? (e.due ?? db`now()`) : null;
-  const insert = db`
-    insert into webhook_events (id, project_id, purchase_id, event_type, payload, status, next_attempt_at)
-    values (${e.id}, ${e.project_id}, ${e.purchase_id}, ${e.event_type}, ${JSON.stringify(e.payload)}::text::jsonb,
-            ${e.status}, ${nextAttemptAt})
-    on conflict (purchase_id, event_type) do nothing
-    returning id`;
-  const rows = e.notifyChannel ? await db`with ins as (${insert}) select id, pg_notify(${e.notifyChannel}, '')::text as notified from ins` : await insert;
-  return rows.length > 0;
+  e: { id: string; project_id: string; purchase_id: string; event_type: string; payload: object; due: Date | null; notifyChannel: string },
+): Promise<WebhookEventStatus | null> {
+  const [row] = await db<{ status: WebhookEventStatus }[]>`
+    with ins as (
+      insert into webhook_events (id, project_id, purchase_id, environment, event_type, payload, status, next_attempt_at)
+      select ${e.id}, ${e.project_id}, pu.id, pu.environment, ${e.event_type}, ${JSON.stringify(e.payload)}::text::jsonb,
+             case when we.url is not null then 'pending' else 'no_endpoint' end,
+             case when we.url is not null then coalesce(${e.due}::timestamptz, now()) end
+        from purchases pu
+        left join webhook_endpoints we on we.project_id = ${e.project_id} and we.environment = pu.environment
+       where pu.id = ${e.purchase_id}
+      on conflict (purchase_id, event_type) do nothing
+      returning status)
+    select status, case when status = 'pending' then pg_notify(${e.notifyChannel}, '')::text end as notified from ins`;
+  return row?.status ?? null;
 }
 
 /**
@@ -92,24 +94,24 @@ export async function claimDueEvents(
   return db<DeliverableEvent[]>`
     update webhook_events e
        set locked_until = ${c.leaseUntil}, locked_by = ${c.workerId}
-      from (select id from webhook_events
-             where status = 'pending' and next_attempt_at <= ${c.now}
-               and (locked_until is null or locked_until <= ${c.now})
-             order by next_attempt_at
-             limit ${c.limit}
-             for update skip locked) due,
-           projects p, purchases pu
-     where e.id = due.id and p.id = e.project_id and pu.id = e.purchase_id
-    returning e.*, p.webhook_url, p.webhook_secret, p.webhook_secret_previous,
-              p.webhook_secret_previous_expires_at, pu.environment`;
+      from (select d.id, we.url, we.secret, we.secret_previous, we.secret_previous_expires_at
+              from (select id, project_id, environment from webhook_events
+                     where status = 'pending' and next_attempt_at <= ${c.now}
+                       and (locked_until is null or locked_until <= ${c.now})
+                     order by next_attempt_at
+                     limit ${c.limit}
+                     for update skip locked) d
+              left join webhook_endpoints we on we.project_id = d.project_id and we.environment = d.environment) due
+     where e.id = due.id
+    returning e.*, due.url as webhook_url, due.secret, due.secret_previous, due.secret_previous_expires_at`;
 }
 
-/** One event with its project's current endpoint and keys (manual resend). */
+/** One event with its endpoint's current URL and keys (manual resend). */
 export async function findDeliverableEvent(db: Db, eventId: string): Promise<DeliverableEvent | undefined> {
   const [row] = await db<DeliverableEvent[]>`
-    select e.*, p.webhook_url, p.webhook_secret, p.webhook_secret_previous,
-           p.webhook_secret_previous_expires_at, pu.environment
-      from webhook_events e join projects p on p.id = e.project_id join purchases pu on pu.id = e.purchase_id
+    select e.*, we.url as webhook_url, we.secret, we.secret_previous, we.secret_previous_expires_at
+      from webhook_events e
+      left join webhook_endpoints we on we.project_id = e.project_id and we.environment = e.environment
      where e.id = ${eventId}`;
   return row;
 }
@@ -193,16 +195,4 @@ export async function findWebhookEvent(db: Db, eventId: string): Promise<Webhook
 
 export async function listWebhookAttempts(db: Db, eventId: string): Promise<WebhookAttemptRow[]> {
   return db<WebhookAttemptRow[]>`select * from webhook_attempts where event_id = ${eventId} order by id`;
-}
-
-/** New current secret; the old one stays valid (signed with too) until `previousExpiresAt`. */
-export async function rotateSecret(db: Db, projectId: string, secret: string, previousExpiresAt: Date): Promise<boolean> {
-  const rows = await db`
-    update projects
-       set webhook_secret_previous = webhook_secret,
-           webhook_secret_previous_expires_at = ${previousExpiresAt},
-           webhook_secret = ${secret},
-           updated_at = now()
-     where id = ${projectId} returning id`;
-  return rows.length > 0;
 }

@@ -4,6 +4,7 @@ import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platfo
 import type { PlatformContext } from "../platform/context";
 import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { createWebhookWorker, startWebhookDelivery } from "./worker";
+import { updateEndpointUrl } from "./endpoints.queries";
 
 let t: TestPlatform;
 let receiver: Receiver;
@@ -29,6 +30,13 @@ async function otherProcessCtx(): Promise<PlatformContext> {
   return { ...t.platform.ctx, sql: db.sql };
 }
 
+/** A sandbox merchant whose sandbox endpoint is the receiver. */
+async function merchant() {
+  const m = await t.createMerchant();
+  await updateEndpointUrl(t.sql, m.project_id, "sandbox", receiver.url);
+  return m;
+}
+
 const hitsFor = (id: string) => receiver.received.filter((r) => r.headers["webhook-id"] === id);
 
 /**
@@ -51,7 +59,7 @@ const eventRow = async (id: string) => (await t.sql`select * from webhook_events
 
 describe("workers side by side", () => {
   it("two workers racing over 200 due events send each exactly once", async () => {
-    const m = await t.createMerchant({ webhook_url: receiver.url });
+    const m = await merchant();
     const ids = await seedEvents(t.sql, m.project_id, 200, { now: clock.now() });
     const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a", concurrency: 8 });
     const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b", concurrency: 8 });
@@ -70,7 +78,7 @@ describe("workers side by side", () => {
   });
 
   it("a worker that dies mid-delivery loses nothing: its claim expires and another worker delivers", async () => {
-    const m = await t.createMerchant({ webhook_url: receiver.url });
+    const m = await merchant();
     const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
     receiver.behave(() => "hang"); // worker A's request never gets an answer
     const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a-dies", leaseMs: 60_000, timeoutMs: 120_000 });
@@ -99,7 +107,7 @@ describe("workers side by side", () => {
   });
 
   it("stop() waits for deliveries in flight, then releases every claim it holds", async () => {
-    const m = await t.createMerchant({ webhook_url: receiver.url });
+    const m = await merchant();
     const ids = await seedEvents(t.sql, m.project_id, 3, { now: clock.now() });
     receiver.behave(() => "hang");
     const w = createWebhookWorker(t.platform.ctx, { workerId: "worker-stopping", stopTimeoutMs: 200 });
@@ -125,7 +133,7 @@ describe("workers side by side", () => {
     const d = startWebhookDelivery(host, { pollIntervalMs: 60_000, stopTimeoutMs: 60_000 });
     await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
     await d.stop();
-    const m = await t.createMerchant({ webhook_url: receiver.url });
+    const m = await merchant();
     const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
     await new Promise((r) => setTimeout(r, 100)); // deliberate: a stopped loop must claim nothing during it
     expect(await eventRow(id)).toMatchObject({ status: "pending", locked_by: null });
@@ -143,7 +151,7 @@ describe("wake-up", () => {
       // The loop's first claim has fixed its time; the event is due only after it, so only the signal can deliver it.
       await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
       clock.advance(60_000);
-      const m = await t.createMerchant({ webhook_url: receiver.url });
+      const m = await merchant();
       const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
       t.platform.ctx.onWebhookEventsWritten();
       await waitFor(() => hitsFor(id).length === 1, { timeoutMs: 2000, what: "delivery after the in-process signal" });
@@ -159,7 +167,7 @@ describe("wake-up", () => {
       // Due only after the loop's first claim fixed its time: a later poll must find it.
       await waitFor(() => host.reads > 0, { what: "the loop's first claim" });
       clock.advance(60_000);
-      const m = await t.createMerchant({ webhook_url: receiver.url });
+      const m = await merchant();
       const [id] = await seedEvents(t.sql, m.project_id, 1, { now: clock.now() });
       await waitFor(() => hitsFor(id).length === 1, { timeoutMs: 2000, what: "delivery by polling" });
     } finally {
@@ -177,7 +185,7 @@ describe("wake-up", () => {
       await waitFor(() => host.reads > 0, { what: "LISTEN and the loop's first claim" });
       clock.advance(60_000);
       const other = await otherProcessCtx();
-      const m = await t.createMerchant({ webhook_url: receiver.url });
+      const m = await merchant();
       // Written and committed on another connection, without the in-process signal.
       const [id] = await other.sql.begin((tx) => seedEvents(tx, m.project_id, 1, { now: clock.now() }));
       await waitFor(() => hitsFor(id).length === 1, { timeoutMs: 2000, what: "delivery after NOTIFY" });

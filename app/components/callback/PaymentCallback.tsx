@@ -20,6 +20,11 @@ export interface CallbackData {
   payment: PublicPayment | null;
   /** The order id asked for (shown on "not found"); null when missing. */
   orderId: string | null;
+  /**
+   * The id that names this payment alone (its Midtrans order id): what the page polls verify
+   * with and refreshes to, whoever else uses the merchant's order_id. Null without a payment.
+   */
+  pollOrderId: string | null;
   /** The no-JS refresh counter from the URL (0..20). */
   poll: number;
 }
@@ -41,12 +46,12 @@ const TONE: Record<CallbackState, Tone> = {
  */
 export function PaymentCallback({ data }: { data: CallbackData }) {
   const initialPhase: PollPhase = stopsPolling(data.state) ? "idle" : data.poll < MAX_REFRESHES ? "polling" : "timeout";
-  const { payment, phase, checkAgain } = usePaymentPolling(data.payment, initialPhase);
+  const { payment, phase, checkAgain } = usePaymentPolling(data.payment, data.pollOrderId, initialPhase);
   const state: CallbackState = payment?.status ?? data.state;
   const returnUrl = safeReturnUrl(payment?.redirect_url);
-  const countdown = useReturnCountdown(returnUrl, payment?.order_id ?? null, state === "settlement");
+  const countdown = useReturnCountdown(returnUrl, payment ? data.pollOrderId : null, state === "settlement");
   const copy = stateCopy(state, { storeName: payment?.store_name, timedOut: phase === "timeout" });
-  const refresh = payment ? noJsRefreshContent(state, payment.order_id, data.poll) : null;
+  const refresh = payment && data.pollOrderId ? noJsRefreshContent(state, data.pollOrderId, data.poll) : null;
   const counting = countdown.secondsLeft !== null;
 
   const heading = useRef<HTMLHeadingElement>(null);
@@ -136,7 +141,7 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
 
         {(phase === "timeout" || showReturn) && (
           <div className="actions">
-            {phase === "timeout" && payment && (
+            {phase === "timeout" && payment && data.pollOrderId && (
               // A real form so "Cek lagi" also works without JavaScript (a fresh 60 s of refreshes).
               <form
                 method="get"
@@ -147,7 +152,7 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
                   heading.current?.focus();
                 }}
               >
-                <input type="hidden" name="order_id" value={payment.order_id} />
+                <input type="hidden" name="order_id" value={data.pollOrderId} />
                 <button type="submit" className="button">
                   Cek lagi
                 </button>

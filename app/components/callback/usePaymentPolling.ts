@@ -6,10 +6,14 @@ export type PollPhase = "polling" | "timeout" | "idle";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** One read of the public verify endpoint; null on any failure (the next tick tries again). */
-async function fetchPayment(orderId: string, signal: AbortSignal): Promise<PublicPayment | null> {
+/**
+ * One read of the public verify endpoint, by the id that names this payment alone (its Midtrans
+ * order id), checked to be the payment shown (`orderId`, the merchant's); null on any failure
+ * (the next tick tries again).
+ */
+async function fetchPayment(pollOrderId: string, orderId: string, signal: AbortSignal): Promise<PublicPayment | null> {
   try {
-    const res = await fetch(`/api/platform/shop-payment/verify?order_id=${encodeURIComponent(orderId)}`, {
+    const res = await fetch(`/api/platform/shop-payment/verify?order_id=${encodeURIComponent(pollOrderId)}`, {
       signal,
       cache: "no-store",
       headers: { accept: "application/json" },
@@ -27,7 +31,7 @@ async function fetchPayment(orderId: string, signal: AbortSignal): Promise<Publi
  * status. `checkAgain` starts a new 60 s window with an immediate check. The first render
  * matches the server's (phase from the loader), polling starts after hydration.
  */
-export function usePaymentPolling(initial: PublicPayment | null, initialPhase: PollPhase) {
+export function usePaymentPolling(initial: PublicPayment | null, pollOrderId: string | null, initialPhase: PollPhase) {
   const [payment, setPayment] = useState(initial);
   const [phase, setPhase] = useState<PollPhase>(initialPhase);
   const [run, setRun] = useState<{ id: number; immediate: boolean } | null>(null);
@@ -35,17 +39,17 @@ export function usePaymentPolling(initial: PublicPayment | null, initialPhase: P
   const inFlight = useRef<AbortController | null>(null);
 
   const check = useCallback(async (): Promise<PublicPayment | null> => {
-    if (!orderId) return null;
+    if (!orderId || !pollOrderId) return null;
     inFlight.current?.abort();
     const ctrl = new AbortController();
     inFlight.current = ctrl;
     const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
-    const next = await fetchPayment(orderId, ctrl.signal);
+    const next = await fetchPayment(pollOrderId, orderId, ctrl.signal);
     clearTimeout(timer);
     if (ctrl.signal.aborted) return null;
     if (next) setPayment(next);
     return next;
-  }, [orderId]);
+  }, [orderId, pollOrderId]);
 
   // A pending payment starts its first window once the page is interactive.
   useEffect(() => {
