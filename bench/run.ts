@@ -157,6 +157,10 @@ async function main() {
       webhook = await mod.runWebhookLatencyBench({ smoke, databaseUrl: adminUrl ?? undefined });
     }
 
+    console.log("bench: webhook fairness (one endpoint hanging past the timeout)");
+    const { runWebhookFairnessBench } = await import("./scenarios/webhook-fairness");
+    const webhookFairness = await runWebhookFairnessBench({ smoke, databaseUrl: adminUrl ?? undefined });
+
     console.log("bench: admin payments list");
     const adminList = await benchAdminList({
       adminUrl,
@@ -173,7 +177,7 @@ async function main() {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}` },
       versions: { node: process.version, postgres: pgVersion },
       notes,
-      scenarios: { verify, create, notifications, callback, webhook, adminList, memory },
+      scenarios: { verify, create, notifications, callback, webhook, webhookFairness, adminList, memory },
     };
     mkdirSync("bench/results", { recursive: true });
     const file = smoke ? "bench/results/smoke.json" : embedded ? "bench/results/embedded.json" : "bench/results/latest.json";

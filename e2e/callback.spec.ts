@@ -282,7 +282,21 @@ test("refunded payment", async ({ page }) => {
   await expect(statusBox(page)).toHaveAttribute("data-state", "refund");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Pembayaran dikembalikan");
   await expect(page).toHaveTitle(`Pembayaran dikembalikan — ${STORE}`);
+  await expect(page.locator(".lead")).toHaveText("Seluruh dana pesanan ini, Rp75.000, sudah dikembalikan kepada Anda.");
+  await expect(page.getByTestId("refunded-amount")).toHaveText("Rp75.000");
   await expect(page.getByTestId("countdown")).toHaveCount(0);
+});
+
+test("partially refunded payment: the page says how much came back", async ({ page }) => {
+  const { orderId, midtransId } = await orderIn("settlement", "cb-partial");
+  await sim(midtransId, "refund", { amount: 30000, reason: "satu barang habis" });
+  await platformSees(orderId, "refund");
+  await page.goto(callbackPath(orderId));
+  await expect(statusBox(page)).toHaveAttribute("data-state", "refund");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sebagian pembayaran dikembalikan");
+  await expect(page.locator(".lead")).toHaveText("Sebagian dana pesanan ini, Rp30.000 dari Rp75.000, sudah dikembalikan kepada Anda.");
+  await expect(page.getByTestId("refunded-amount")).toHaveText("Rp30.000");
+  await expect(page).toHaveTitle(`Sebagian pembayaran dikembalikan — ${STORE}`);
 });
 
 test("unknown, malformed and missing order ids", async ({ page }) => {

@@ -7,6 +7,7 @@
 // Types only (erased at build): the page shows exactly what verifyPayment returns.
 import type { VerifyResult } from "../../server/payments/payments.schema";
 import type { PublicStatus } from "../../server/payments/lifecycle";
+import { formatAmount } from "./money";
 
 /** The public status of a payment, as verifyPayment and GET …/verify give it. */
 export type PaymentStatus = PublicStatus;
@@ -82,9 +83,26 @@ export function isPublicPayment(value: unknown, orderId: string): value is Publi
     optionalString(v.store_name) &&
     optionalString(v.item_name) &&
     optionalString(v.redirect_url) &&
-    optionalString(v.paid_at)
+    optionalString(v.paid_at) &&
+    (v.refunded_amount === undefined || typeof v.refunded_amount === "number")
   );
 }
+
+/** How much of a payment came back to the buyer (verify's `refunded_amount`), for the refund state. */
+export interface RefundInfo {
+  refundedAmount: number;
+  amount: number;
+  currency: string;
+}
+
+/** The refund figures of a payment, when something was refunded. */
+export function refundInfoOf(p: Pick<PublicPayment, "amount" | "currency" | "refunded_amount"> | null | undefined): RefundInfo | null {
+  if (!p || !(p.refunded_amount > 0)) return null;
+  return { refundedAmount: p.refunded_amount, amount: p.amount, currency: p.currency };
+}
+
+/** Part of the amount refunded, not all of it. */
+export const isPartialRefund = (r: RefundInfo | null | undefined): boolean => !!r && r.refundedAmount < r.amount;
 
 export interface StateCopy {
   /** The visible heading. */
@@ -99,7 +117,7 @@ export interface StateCopy {
  * Wording per state. `storeName` is metadata (untrusted): it is only ever returned inside
  * plain strings that React renders as text.
  */
-export function stateCopy(state: CallbackState, opts: { storeName?: string | null; timedOut?: boolean } = {}): StateCopy {
+export function stateCopy(state: CallbackState, opts: { storeName?: string | null; timedOut?: boolean; refund?: RefundInfo | null } = {}): StateCopy {
   const store = opts.storeName?.trim() || "toko";
   switch (state) {
     case "settlement":
@@ -141,8 +159,12 @@ export function stateCopy(state: CallbackState, opts: { storeName?: string | nul
       };
     case "refund":
       return {
-        heading: "Pembayaran dikembalikan",
-        lead: "Dana pembayaran pesanan ini sudah dikembalikan kepada Anda, seluruhnya atau sebagian.",
+        heading: isPartialRefund(opts.refund) ? "Sebagian pembayaran dikembalikan" : "Pembayaran dikembalikan",
+        lead: !opts.refund
+          ? "Dana pembayaran pesanan ini sudah dikembalikan kepada Anda, seluruhnya atau sebagian."
+          : isPartialRefund(opts.refund)
+            ? `Sebagian dana pesanan ini, ${formatAmount(opts.refund.refundedAmount, opts.refund.currency)} dari ${formatAmount(opts.refund.amount, opts.refund.currency)}, sudah dikembalikan kepada Anda.`
+            : `Seluruh dana pesanan ini, ${formatAmount(opts.refund.amount, opts.refund.currency)}, sudah dikembalikan kepada Anda.`,
         steps: [
           "Lama dana sampai ke rekening atau kartu Anda tergantung bank atau penyedia pembayaran.",
           `Jika ada pertanyaan, hubungi ${store}.`,
@@ -164,9 +186,9 @@ export function stateCopy(state: CallbackState, opts: { storeName?: string | nul
 }
 
 /** The document title: "Pembayaran berhasil — Warung Bu Sari". */
-export function documentTitle(state: CallbackState, storeName?: string | null): string {
+export function documentTitle(state: CallbackState, storeName?: string | null, refund?: RefundInfo | null): string {
   const site = storeName?.trim() || "Astapa";
-  return `${stateCopy(state).heading} — ${site}`;
+  return `${stateCopy(state, { refund }).heading} — ${site}`;
 }
 
 /** "Kembali ke toko dalam 5 detik…" */

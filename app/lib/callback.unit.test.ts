@@ -7,6 +7,7 @@ import {
   MAX_REFRESHES,
   noJsRefreshContent,
   parsePollCount,
+  refundInfoOf,
   safeReturnUrl,
   stateCopy,
   stopsPolling,
@@ -122,4 +123,21 @@ describe("isPublicPayment", () => {
 
 describe("countdownText", () => {
   it("reads naturally", () => expect(countdownText(5)).toBe("Kembali ke toko dalam 5 detik…"));
+});
+
+describe("partial and full refunds on the buyer page", () => {
+  const payment = { amount: 88000, currency: "IDR" };
+  it("says how much came back, partial vs full, in Bahasa Indonesia", () => {
+    const partial = refundInfoOf({ ...payment, refunded_amount: 30000 });
+    expect(stateCopy("refund", { refund: partial }).heading).toBe("Sebagian pembayaran dikembalikan");
+    expect(stateCopy("refund", { refund: partial }).lead).toBe("Sebagian dana pesanan ini, Rp30.000 dari Rp88.000, sudah dikembalikan kepada Anda.");
+    expect(documentTitle("refund", "Warung Bu Sari", partial)).toBe("Sebagian pembayaran dikembalikan — Warung Bu Sari");
+
+    const full = refundInfoOf({ ...payment, refunded_amount: 88000 });
+    expect(stateCopy("refund", { refund: full }).heading).toBe("Pembayaran dikembalikan");
+    expect(stateCopy("refund", { refund: full }).lead).toBe("Seluruh dana pesanan ini, Rp88.000, sudah dikembalikan kepada Anda.");
+    // Nothing recorded (a chargeback): the general wording.
+    expect(refundInfoOf({ ...payment, refunded_amount: 0 })).toBeNull();
+    expect(stateCopy("refund").lead).toMatch(/seluruhnya atau sebagian/);
+  });
 });

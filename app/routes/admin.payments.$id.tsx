@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
-import { PaymentActions } from "~/components/admin/PaymentActions";
+import { PaymentActions, ResendEventButton } from "~/components/admin/PaymentActions";
 import { Badge, Empty, JsonBlock } from "~/components/admin/ui";
 import { formatRupiah, formatWIB, prettyJson } from "~/lib/admin/format";
 import { buildTimeline, timelineKindLabels } from "~/lib/admin/timeline";
@@ -44,6 +44,8 @@ export default function PaymentDetail() {
     ["Snap page expires", formatWIB(p.snap_expires_at)],
     ["Creation error", p.create_error ?? "—"],
     ["Last reconciled", formatWIB(p.reconcile_checked_at)],
+    ["Expired by", p.status === "expire" || p.expired_by_astapa ? (p.expired_by_astapa ? "Astapa (Snap page lapsed unused)" : "Midtrans") : "—"],
+    ["Paid after expiry", formatWIB(p.settled_after_expiry_at)],
   ];
   return (
     <>
@@ -62,7 +64,20 @@ export default function PaymentDetail() {
         </div>
       </div>
 
-      <PaymentActions purchaseId={p.id} canResend={d.actions.canResendWebhook} canRefund={d.actions.canRefund} refundable={d.actions.refundable} />
+      {p.settled_after_expiry_at ? (
+        <p className="a-note a-note-err" role="alert" data-testid="settled-after-expiry">
+          <strong>Paid after expiry.</strong> Astapa had expired this payment, then Midtrans reported it paid on {formatWIB(p.settled_after_expiry_at)}. The money
+          arrived and the merchant was sent <code>item.purchased</code>; check with the merchant that the order is still wanted (or refund it).
+        </p>
+      ) : null}
+
+      <PaymentActions
+        purchaseId={p.id}
+        canResend={d.actions.canResendWebhook}
+        canRefund={d.actions.canRefund}
+        refundable={d.actions.refundable}
+        latestEventType={d.actions.latestEventType}
+      />
 
       <div className="a-grid-2">
         <section className="a-card" aria-labelledby="fields">
@@ -174,7 +189,7 @@ export default function PaymentDetail() {
           {d.payment.environment === "production" ? "Production" : "Sandbox"} endpoint: {d.project.webhook_url ?? "none configured"}
         </p>
         {d.webhookEvents.length === 0 ? (
-          <Empty>No webhook event (the merchant is told once the payment settles).</Empty>
+          <Empty>No webhook event (the merchant is told when the payment settles, expires, fails, is refunded or reversed).</Empty>
         ) : (
           d.webhookEvents.map((e) => (
             <div key={e.id} className="a-event" data-testid="webhook-event">
@@ -185,6 +200,7 @@ export default function PaymentDetail() {
                 {e.last_error ? ` · last error: ${e.last_error}` : ""}
               </p>
               <JsonBlock value={e.payload} summary="Payload" />
+              <ResendEventButton purchaseId={p.id} eventId={e.id} disabled={!d.project.webhook_url} />
               {e.attempts.length ? (
                 <table className="a-table a-compact">
                   <thead>

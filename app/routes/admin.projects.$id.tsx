@@ -6,6 +6,7 @@ import { useAction } from "~/components/admin/hooks";
 import { ActionButton, Badge, Empty, ErrorNote } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
+import type { MerchantEventType } from "../../server/payments/purchase-events";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? "Project"} — Astapa admin` }];
 
@@ -209,12 +210,38 @@ function WebhookEndpoint({ p, environment, onChange }: { p: Project; environment
   const reveal = useAction(() => trpc.projects.revealWebhookSecret.mutate(ref));
   const rotate = useAction(() => trpc.projects.rotateWebhookSecret.mutate(ref));
   const test = useAction(() => trpc.projects.sendTestWebhook.mutate(ref));
+  const reenable = useAction(() => trpc.projects.reenableWebhookEndpoint.mutate(ref));
   const shown = rotate.result?.webhook_secret ?? reveal.result?.webhook_secret;
   const words = ENV_WORDS[environment];
   return (
     <div className="a-event" data-testid={`endpoint-${environment}`}>
       <h3>{words.title}</h3>
       <p className="a-muted a-small">{words.hint}</p>
+      {endpoint.disabled_at ? (
+        <div className="a-note a-note-err" role="alert" data-testid={`endpoint-disabled-${environment}`}>
+          <p>
+            <strong>Disabled</strong> on {formatWIB(endpoint.disabled_at)}: every delivery attempt failed for 5 days
+            {endpoint.failing_since ? ` (since ${formatWIB(endpoint.failing_since)})` : ""}. New events are still recorded and held; nothing is sent
+            until the endpoint is re-enabled, which sends every held event again (same webhook-id) and gives the events that gave up meanwhile a
+            fresh retry schedule.
+          </p>
+          <ActionButton
+            busy={reenable.busy}
+            testId={`reenable-endpoint-${environment}`}
+            onClick={async () => {
+              if (!window.confirm(`Re-enable the ${environment} endpoint and replay its held events now?`)) return;
+              if (await reenable.run()) onChange();
+            }}
+          >
+            Re-enable and replay
+          </ActionButton>
+        </div>
+      ) : null}
+      {reenable.result ? (
+        <p className="a-note a-note-ok" role="status" data-testid={`reenabled-${environment}`}>
+          Re-enabled: {reenable.result.replayed} event(s) due now.
+        </p>
+      ) : null}
       <form
         className="a-form"
         onSubmit={async (e) => {
@@ -266,7 +293,8 @@ function WebhookEndpoint({ p, environment, onChange }: { p: Project; environment
           Send test webhook
         </ActionButton>
       </div>
-      <ErrorNote error={save.error ?? reveal.error ?? rotate.error ?? test.error} />
+      <EventTypes p={p} environment={environment} onChange={onChange} />
+      <ErrorNote error={save.error ?? reveal.error ?? rotate.error ?? test.error ?? reenable.error} />
       {test.result ? (
         <div className={`a-note ${test.result.ok ? "a-note-ok" : "a-note-err"}`} role="status" data-testid={`test-webhook-result-${environment}`}>
           <p>
@@ -277,6 +305,56 @@ function WebhookEndpoint({ p, environment, onChange }: { p: Project; environment
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The merchant event types (server/payments/purchase-events.ts, merchantEventTypes; docs/api.md). */
+const EVENT_TYPES = ["item.purchased", "payment.expired", "payment.failed", "payment.refunded", "payment.reversed"] as const satisfies readonly MerchantEventType[];
+
+/** Which event types an endpoint receives: all (the default), or a chosen few. */
+function EventTypes({ p, environment, onChange }: { p: Project; environment: Environment; onChange: () => void }) {
+  const current = p.endpoints[environment].event_types;
+  const [all, setAll] = useState(current === null);
+  const [chosen, setChosen] = useState<string[]>(current ?? [...EVENT_TYPES]);
+  const save = useAction(() =>
+    trpc.projects.setWebhookEventTypes.mutate({ projectId: p.id, environment, event_types: all ? null : EVENT_TYPES.filter((t) => chosen.includes(t)) }),
+  );
+  return (
+    <form
+      className="a-form"
+      data-testid={`event-types-${environment}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await save.run()) onChange();
+      }}
+    >
+      <fieldset>
+        <legend>Events sent to this endpoint</legend>
+        <label>
+          <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} data-testid={`event-types-all-${environment}`} /> All events
+          (including types added later)
+        </label>
+        {all
+          ? null
+          : EVENT_TYPES.map((t) => (
+              <label key={t}>
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(t)}
+                  onChange={(e) => setChosen(e.target.checked ? [...chosen, t] : chosen.filter((c) => c !== t))}
+                  data-testid={`event-type-${environment}-${t}`}
+                />{" "}
+                <code>{t}</code>
+              </label>
+            ))}
+      </fieldset>
+      <div>
+        <ActionButton type="submit" kind="secondary" busy={save.busy} testId={`save-event-types-${environment}`}>
+          Save events
+        </ActionButton>
+      </div>
+      <ErrorNote error={save.error} />
+    </form>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import adminStyles from "~/admin.css";
 import { requireAdmin } from "~/admin.server";
 
@@ -7,8 +7,34 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Astapa admin" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { admin } = await requireAdmin(request, context);
-  return { email: admin.email };
+  const { admin, caller } = await requireAdmin(request, context);
+  // Disabled webhook endpoints are an alert on every page of the console (docs/api.md, "Disabled endpoints").
+  return { email: admin.email, disabledEndpoints: await caller.webhooks.disabledEndpoints() };
+}
+
+type DisabledEndpoint = { project_id: string; project_name: string; environment: string; disabled_at: string; held_events: number };
+
+/** Every disabled webhook endpoint, each linking to its project (where it is re-enabled). */
+function DisabledEndpointsBanner({ endpoints }: { endpoints: DisabledEndpoint[] }) {
+  if (endpoints.length === 0) return null;
+  return (
+    <div className="a-note a-note-err" role="alert" data-testid="disabled-endpoints-banner">
+      <strong>
+        {endpoints.length === 1 ? "A webhook endpoint is disabled" : `${endpoints.length} webhook endpoints are disabled`}
+      </strong>{" "}
+      (every delivery failed for 5 days; events are recorded and held until re-enabled):{" "}
+      {endpoints.map((e, i) => (
+        <span key={`${e.project_id}-${e.environment}`}>
+          {i > 0 ? ", " : ""}
+          <Link to={`/admin/projects/${e.project_id}`}>
+            {e.project_name} ({e.environment})
+          </Link>{" "}
+          — {e.held_events} held
+        </span>
+      ))}
+      .
+    </div>
+  );
 }
 
 const nav = [
@@ -48,9 +74,10 @@ function Shell({ email, children }: { email?: string; children: React.ReactNode 
 }
 
 export default function AdminLayout() {
-  const { email } = useLoaderData<typeof loader>();
+  const { email, disabledEndpoints } = useLoaderData<typeof loader>();
   return (
     <Shell email={email}>
+      <DisabledEndpointsBanner endpoints={disabledEndpoints} />
       <Outlet />
     </Shell>
   );

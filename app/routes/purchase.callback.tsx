@@ -2,7 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { useLoaderData, useLocation } from "@remix-run/react";
 import { PaymentCallback, type CallbackData } from "~/components/callback/PaymentCallback";
 import { StatusIcon } from "~/components/callback/StatusIcon";
-import { documentTitle, parsePollCount } from "~/lib/callback";
+import { documentTitle, parsePollCount, refundInfoOf } from "~/lib/callback";
 import { verifyPayment } from "~/services.server";
 
 // The page depends on the moment it is asked: never cached, never indexed.
@@ -41,7 +41,7 @@ export const links: LinksFunction = () => [{ rel: "icon", href: "data:," }];
 export const meta: MetaFunction = ({ data }) => {
   const d = data as CallbackData | undefined;
   return [
-    { title: d ? documentTitle(d.state, d.payment?.store_name) : "Status pembayaran — Astapa" },
+    { title: d ? documentTitle(d.state, d.payment?.store_name, d.state === "refund" ? refundInfoOf(d.payment) : null) : "Status pembayaran — Astapa" },
     { name: "robots", content: "noindex" },
   ];
 };

@@ -76,6 +76,23 @@ export function renderResults(r: any): string {
     "",
     `Target p50 < ${s.webhook.targets.p50MaxMs} ms and p99 < ${s.webhook.targets.p99MaxMs} ms: ${yes(s.webhook.targets.met)}.`,
     "",
+    ...(s.webhookFairness
+      ? [
+          "## webhook fairness: one endpoint hanging past the timeout",
+          "",
+          `${s.webhookFairness.healthyEndpoints} healthy merchant endpoints receive ${s.webhookFairness.ratePerSec} events/s in all for ${s.webhookFairness.durationSec} s, first alone, then while one more endpoint never answers ` +
+            `(the worker's 15 s timeout ends each attempt) and receives ${s.webhookFairness.hangingRatePerSec} events/s. Event written → healthy receiver got it, with the workers' defaults ` +
+            "(32 deliveries in flight, at most 4 per endpoint: docs/decisions/0008-fair-delivery.md). Before fair claiming the same kind of run measured a healthy p99 of 29 s.",
+          "",
+          "| | healthy events | p50 ms | p99 ms | max ms | hanging endpoint: events / requests received |",
+          "|---|---|---|---|---|---|",
+          `| without the hanging endpoint | ${s.webhookFairness.withoutHanging.delivered} of ${s.webhookFairness.withoutHanging.events} | ${s.webhookFairness.withoutHanging.p50} | ${s.webhookFairness.withoutHanging.p99} | ${s.webhookFairness.withoutHanging.max} | – |`,
+          `| with it | ${s.webhookFairness.withHanging.delivered} of ${s.webhookFairness.withHanging.events} | ${s.webhookFairness.withHanging.p50} | ${s.webhookFairness.withHanging.p99} | ${s.webhookFairness.withHanging.max} | ${s.webhookFairness.withHanging.hangingEvents} / ${s.webhookFairness.withHanging.hangingRequestsReceived} |`,
+          "",
+          `Target: healthy p99 with the hanging endpoint within ${s.webhookFairness.targets.p99MaxRatio}x of without (ratio ${s.webhookFairness.targets.ratio}): ${yes(s.webhookFairness.targets.met)}.`,
+          "",
+        ]
+      : []),
     "## admin payments list (the console's query, p95 of sequential calls)",
     "",
     `Two databases, ${s.adminList.rows.small} and ${s.adminList.rows.large} payments, vacuumed and analysed, measured alternately call by call; ${s.adminList.samplesPerCase} calls per case and size in ${s.adminList.rounds} rounds, each figure the median of the rounds' p95. ` +

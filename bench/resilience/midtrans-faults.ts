@@ -112,7 +112,7 @@ export async function runMidtransFaultScenarios(opts: { databaseUrl?: string; pe
       ).catch(() => false);
       t.simulator.setFaults({});
       const [{ events }] = await t.sql<{ events: number }[]>`
-        select count(*)::int as events from webhook_events e join purchases p on p.id = e.purchase_id where p.order_id = any(${ids})`;
+        select count(*)::int as events from webhook_events e join purchases p on p.id = e.purchase_id where p.order_id = any(${ids}) and e.event_type = 'item.purchased'`;
       const [{ dup }] = await t.sql<{ dup: number }[]>`
         select count(*)::int as dup from midtrans_notifications n join purchases p on p.id = n.purchase_id where p.order_id = any(${ids}) and n.outcome = 'duplicate'`;
       notif[name] = {

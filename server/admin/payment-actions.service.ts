@@ -4,7 +4,7 @@ import type { PlatformContext } from "../platform/context";
 import type { PurchaseStatus } from "../payments/lifecycle";
 import { reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../payments/reconcile.service";
 import { executeRefund, planRefund, refundInput, type RefundApplied, type RefundInput } from "../payments/refunds.service";
-import { findResendableEventId } from "../webhooks/purchase-deliveries.queries";
+import { listPurchaseWebhookEvents } from "../webhooks/purchase-deliveries.queries";
 import { resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 
@@ -100,23 +100,35 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, i: Refun
 
 export interface ResendResult {
   eventId: string;
+  eventType: string;
   delivered: boolean;
   eventStatus: string;
   attempt: { attempt_number: number; trigger: string; url: string; response_status: number | null; response_body: string | null; error: string | null; duration_ms: number | null; started_at: string };
 }
 
-/** "Resend webhook": sends the event now through the webhooks service, and shows the merchant's answer. Audited. */
+/**
+ * "Resend webhook": sends the event now through the webhooks service, and shows the merchant's
+ * answer. Audited. The operator picks the event (`eventId`, one per event row on the payment
+ * page); for a payment without one, its most recent event (a refunded payment's latest
+ * `payment.refunded`, never its old `item.purchased` unless that is chosen).
+ */
 export async function resendWebhook(ctx: PlatformContext, actor: Actor, ref: { eventId?: string; purchaseId?: string }): Promise<ResendResult> {
   let eventId = ref.eventId;
-  if (!eventId && ref.purchaseId) {
-    const found = await findResendableEventId(ctx.sql, ref.purchaseId);
-    if (!found) throw new DomainError("not_found", "This payment has no webhook event (it is not paid, or was paid before webhooks)");
-    eventId = found;
+  if (ref.purchaseId) {
+    const events = await listPurchaseWebhookEvents(ctx.sql, ref.purchaseId); // oldest first
+    if (eventId) {
+      if (!events.some((e) => e.id === eventId)) throw new DomainError("not_found", "No such webhook event for this payment");
+    } else {
+      const newest = events.at(-1);
+      if (!newest) throw new DomainError("not_found", "This payment has no webhook event (nothing has happened to it that a merchant is told about)");
+      eventId = newest.id;
+    }
   }
   if (!eventId) throw new DomainError("validation_failed", "Give an event id or a purchase id");
   const { attempt, event } = await resendWebhookEvent(ctx, eventId);
   const result: ResendResult = {
     eventId,
+    eventType: event.event_type,
     delivered: attempt.response_status !== null && attempt.response_status >= 200 && attempt.response_status < 300,
     eventStatus: event.status,
     attempt: {
@@ -134,7 +146,7 @@ export async function resendWebhook(ctx: PlatformContext, actor: Actor, ref: { e
     action: "webhook.resend",
     targetType: "purchase",
     targetId: event.purchase_id,
-    details: { event_id: eventId, delivered: result.delivered, response_status: attempt.response_status, error: attempt.error },
+    details: { event_id: eventId, event_type: event.event_type, delivered: result.delivered, response_status: attempt.response_status, error: attempt.error },
   });
   return result;
 }

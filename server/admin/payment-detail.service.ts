@@ -1,6 +1,7 @@
 import { DomainError } from "../lib/errors";
 import { canRefund, refundableAmount, type HistorySource, type MidtransStatus, type PurchaseStatus } from "../payments/lifecycle";
 import { midtransOrderIdOf } from "../payments/order-id";
+import { findExpiryFlags } from "../payments/lifecycle-events.queries";
 import { findPurchaseDetail, listPurchaseNotifications, listStatusHistory } from "../payments/payment-detail.queries";
 import { toPaymentListItem, type PaymentListItem } from "../payments/payment-list.service";
 import type { PlatformContext } from "../platform/context";
@@ -25,6 +26,10 @@ export interface PaymentDetail {
     snap_expires_at: string | null;
     create_error: string | null;
     reconcile_checked_at: string | null;
+    /** The payment's `expire` was Astapa's own (its Snap page lapsed unused), not Midtrans's. */
+    expired_by_astapa: boolean;
+    /** Midtrans reported the payment paid after Astapa had expired it: money arrived, operators should look (docs/api.md, "Webhooks"). */
+    settled_after_expiry_at: string | null;
   };
   /** `webhook_url`: the URL of the project's endpoint for the payment's environment (where its webhooks go). */
   project: { id: string; name: string; webhook_url: string | null };
@@ -73,7 +78,13 @@ export interface PaymentDetail {
   }[];
   audit: AuditEntry[];
   /** What the console may offer (refundability: the purchase lifecycle's rule). */
-  actions: { canRefund: boolean; refundable: number; canResendWebhook: boolean };
+  actions: {
+    canRefund: boolean;
+    refundable: number;
+    canResendWebhook: boolean;
+    /** The event "Resend webhook" sends by default: the payment's most recent one. */
+    latestEventType: string | null;
+  };
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -91,6 +102,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
   const attempts = await listWebhookAttempts(sql, events.map((e) => e.id));
   const audit = (await listAudit(sql, { targetId: p.id, limit: 100 })).items;
   const webhookUrl = (await findEndpoint(sql, p.project_id, p.environment))?.url ?? null;
+  const flags = await findExpiryFlags(sql, p.id);
 
   return {
     payment: {
@@ -105,6 +117,8 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
       snap_expires_at: iso(p.snap_expires_at),
       create_error: p.create_error,
       reconcile_checked_at: iso(p.reconcile_checked_at),
+      expired_by_astapa: flags?.expired_by_astapa ?? false,
+      settled_after_expiry_at: iso(flags?.settled_after_expiry_at),
     },
     project: { id: p.project_id, name: p.project_name, webhook_url: webhookUrl },
     history: history.map((h) => ({
@@ -157,6 +171,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
       canRefund: canRefund(p),
       refundable: refundableAmount(p),
       canResendWebhook: events.length > 0 && Boolean(webhookUrl),
+      latestEventType: events.at(-1)?.event_type ?? null,
     },
   };
 }

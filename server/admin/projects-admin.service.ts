@@ -10,11 +10,14 @@ import {
   checkWebhookDestination,
   getWebhookEndpoint,
   listWebhookEndpoints,
+  reenableWebhookEndpoint,
   rotateWebhookSecret,
+  setWebhookEndpointEventTypes,
   setWebhookEndpointUrl,
   WEBHOOK_ENVIRONMENTS,
   type WebhookEndpointRow,
 } from "../webhooks/endpoints";
+import { merchantEventTypes } from "../payments/purchase-events";
 import { sendTestWebhook as sendTestWebhookToEndpoint, type TestWebhookResult } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 
@@ -48,6 +51,12 @@ export interface EndpointView {
   secret_hint: string;
   /** While set, the previous secret still signs too (rotation overlap). */
   secret_previous_expires_at: string | null;
+  /** Set when every attempt failed for 5 days: its events are held until it is re-enabled. */
+  disabled_at: string | null;
+  /** When its current run of failed attempts began (null: its last attempt was delivered). */
+  failing_since: string | null;
+  /** The event types it receives; null = all. */
+  event_types: string[] | null;
   updated_at: string;
 }
 
@@ -82,6 +91,9 @@ function toEndpointView(e: WebhookEndpointRow, now: Date): EndpointView {
     url: e.url,
     secret_hint: secretHint(e.secret),
     secret_previous_expires_at: overlap ? (e.secret_previous_expires_at?.toISOString() ?? null) : null,
+    disabled_at: e.disabled_at?.toISOString() ?? null,
+    failing_since: e.failing_since?.toISOString() ?? null,
+    event_types: e.event_types,
     updated_at: e.updated_at.toISOString(),
   };
 }
@@ -131,6 +143,8 @@ export const projectUpdateInput = z.strictObject({
 export const endpointRef = z.object({ projectId: z.string().trim().min(1).max(100), environment: environmentSchema });
 
 export const setWebhookUrlInput = endpointRef.extend({ webhook_url: nullableUrl(webhookUrlSchema) });
+/** The event types an endpoint receives: null = all (the default), else at least one of merchantEventTypes. */
+export const setWebhookEventTypesInput = endpointRef.extend({ event_types: z.array(z.enum(merchantEventTypes)).min(1).max(merchantEventTypes.length).nullable() });
 
 /** Options for tests: the resolver the save-time destination check uses. */
 export interface EndpointCheckOptions {
@@ -298,4 +312,37 @@ export async function sendTestWebhook(ctx: PlatformContext, actor: Actor, ref: E
     details: { environment: ref.environment, url: r.url, ok: r.ok, status: r.status, error: r.error },
   });
   return r;
+}
+
+/**
+ * Re-enables a disabled endpoint and replays what it missed: its held events are due now, and the
+ * events that gave up during its failure run get a fresh schedule (docs/api.md, "Disabled
+ * endpoints"). Audited. `invalid_state` when the endpoint is not disabled.
+ */
+export async function reenableProjectWebhookEndpoint(ctx: PlatformContext, actor: Actor, ref: EndpointRef): Promise<ProjectDetail & { replayed: number }> {
+  const replayed = await ctx.sql.begin(async (tx) => {
+    const r = await reenableWebhookEndpoint(tx, ref.projectId, ref.environment, ctx.now());
+    await writeAudit(tx, actor, {
+      action: "project.reenable_webhook_endpoint",
+      targetType: "project",
+      targetId: ref.projectId,
+      details: { environment: ref.environment, replayed: r.replayed, failing_since: r.failing_since?.toISOString() ?? null },
+    });
+    return r.replayed;
+  });
+  return { ...(await getProject(ctx, ref.projectId)), replayed };
+}
+
+/** Limits one environment's endpoint to some event types (null: all). Audited. */
+export async function setProjectWebhookEventTypes(ctx: PlatformContext, actor: Actor, input: z.output<typeof setWebhookEventTypesInput>): Promise<ProjectDetail> {
+  await ctx.sql.begin(async (tx) => {
+    const types = await setWebhookEndpointEventTypes(tx, input.projectId, input.environment, input.event_types);
+    await writeAudit(tx, actor, {
+      action: "project.set_webhook_event_types",
+      targetType: "project",
+      targetId: input.projectId,
+      details: { environment: input.environment, event_types: types },
+    });
+  });
+  return getProject(ctx, input.projectId);
 }

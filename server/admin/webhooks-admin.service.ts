@@ -3,6 +3,7 @@ import type { Db } from "../db/connect";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Environment } from "../midtrans/gateway";
 import type { PlatformContext } from "../platform/context";
+import { listDisabledEndpoints } from "../webhooks/endpoints";
 import * as troubled from "../webhooks/troubled.queries";
 import type { WebhookAttemptRow, WebhookEventStatus } from "../webhooks/webhooks.queries";
 import { resendWebhookEvent } from "../webhooks/webhooks.service";
@@ -146,4 +147,20 @@ export async function retryTroubledBatch(ctx: PlatformContext, actor: Actor, i: 
     nextCursor: done || !last ? null : encodeCursor(last.ts, last.id),
     done,
   };
+}
+
+export interface DisabledEndpointView {
+  project_id: string;
+  project_name: string;
+  environment: Environment;
+  url: string | null;
+  failing_since: string | null;
+  disabled_at: string;
+  held_events: number;
+}
+
+/** Every disabled webhook endpoint: the console's alert (docs/api.md, "Disabled endpoints"). */
+export async function listDisabledWebhookEndpoints(db: Db): Promise<DisabledEndpointView[]> {
+  const rows = await listDisabledEndpoints(db);
+  return rows.map((r) => ({ ...r, failing_since: r.failing_since?.toISOString() ?? null, disabled_at: r.disabled_at.toISOString() }));
 }

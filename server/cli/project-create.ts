@@ -5,7 +5,8 @@ import { openDatabase } from "../db/connect";
 import { migrate } from "../../db/migrate";
 import { createProject, issueCredential } from "../projects/projects.service";
 import { storeUrlTemplateSchema, webhookUrlSchema } from "../projects/projects.schema";
-import { checkWebhookDestination } from "../webhooks/endpoints";
+import { checkWebhookDestination, setWebhookEndpointEventTypes, WEBHOOK_ENVIRONMENTS } from "../webhooks/endpoints";
+import { isMerchantEventType, merchantEventTypes } from "../payments/purchase-events";
 import { DomainError, isDomainError } from "../lib/errors";
 import type { Environment } from "../midtrans/gateway";
 
@@ -14,7 +15,8 @@ const USAGE = `Usage: npm run project:create -- --name "My store"
   [--sandbox-webhook-url URL]                  where sandbox events go
   [--production-webhook-url URL]               where production events go
   [--webhook-url URL]                          the same URL for every environment of --env (each signed with its own secret)
-  [--store-url-template "https://shop.example.com/{store_slug}"]`;
+  [--store-url-template "https://shop.example.com/{store_slug}"]
+  [--event-types item.purchased,payment.refunded]  the event types both endpoints receive (default: all)`;
 
 /**
  * npm run project:create: a project, its two webhook endpoints (each with its own signing
@@ -30,6 +32,7 @@ async function main() {
       "production-webhook-url": { type: "string" },
       "store-url-template": { type: "string" },
       env: { type: "string", default: "sandbox" },
+      "event-types": { type: "string" },
     },
   });
   if (!values.name || !["sandbox", "production", "both"].includes(values.env)) {
@@ -55,6 +58,11 @@ async function main() {
       if (!parsed.success) throw new DomainError("validation_failed", "Invalid webhook URL", { [field]: "must be an http(s) URL" });
       webhook_urls[e] = await checkWebhookDestination(config, e, parsed.data, { field });
     }
+    // --event-types: a comma-separated subset of the merchant event types (docs/api.md, "Event-type subscriptions").
+    const eventTypes = values["event-types"] === undefined ? null : values["event-types"].split(",").map((t) => t.trim()).filter(Boolean);
+    if (eventTypes && (eventTypes.length === 0 || !eventTypes.every(isMerchantEventType))) {
+      throw new DomainError("validation_failed", "Invalid event types", { "--event-types": `a comma-separated list of ${merchantEventTypes.join(", ")}` });
+    }
     const template = values["store-url-template"] === undefined ? undefined : storeUrlTemplateSchema.safeParse(values["store-url-template"]);
     if (template && !template.success) throw new DomainError("validation_failed", "Invalid store URL template", { "--store-url-template": template.error.issues[0]?.message ?? "invalid" });
 
@@ -63,11 +71,13 @@ async function main() {
       await migrate(db.sql);
       const project = await db.sql.begin(async (tx) => {
         const p = await createProject(tx, { name: values.name ?? "", store_url_template: template?.data, webhook_urls });
+        if (eventTypes) for (const e of WEBHOOK_ENVIRONMENTS) await setWebhookEndpointEventTypes(tx, p.id, e, eventTypes);
         const creds = [];
         for (const e of envs) creds.push({ environment: e, ...(await issueCredential(tx, p.id, e)) });
         return { ...p, creds };
       });
       console.log(`project_id: ${project.id}`);
+      console.log(`event types sent: ${eventTypes ? eventTypes.join(", ") : "all"}`);
       for (const c of project.creds) {
         const endpoint = project.endpoints[c.environment];
         console.log(`${c.environment} webhook URL: ${endpoint.url ?? "(none yet: set it in the console)"}`);

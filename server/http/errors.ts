@@ -27,6 +27,11 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   forbidden: 403,
   rate_limited: 429,
   invalid_state: 409,
+  payment_not_paid: 409,
+  already_fully_refunded: 409,
+  refund_amount_exceeds_remaining: 422,
+  refund_not_supported: 422,
+  webhook_endpoint_missing: 409,
 };
 
 // postgres.js / node errors meaning "the database is not reachable right now".

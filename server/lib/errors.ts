@@ -26,6 +26,11 @@ export const errorCodes = [
   "forbidden",
   "rate_limited",
   "invalid_state",
+  "payment_not_paid",
+  "already_fully_refunded",
+  "refund_amount_exceeds_remaining",
+  "refund_not_supported",
+  "webhook_endpoint_missing",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -2,23 +2,43 @@ import type { PlatformContext } from "../platform/context";
 import { parseIdrAmount, refundedAmountOf, type MidtransTransaction } from "../midtrans/midtrans.schema";
 import { parseJakartaTime } from "../midtrans/time";
 import { enqueueWebhookEvent } from "../webhooks/events";
-import { itemPurchasedPayload } from "./purchase-events";
+import { itemPurchasedPayload, type RefundEntry } from "./purchase-events";
 import * as q from "./payments.queries";
 import { displayItemName } from "./payments.service";
 import { purchaseStatusFromMidtrans, type HistorySource, type PurchaseStatus } from "./lifecycle";
 import { decideTransition, isMidtransStatus } from "./status";
-import { applyPurchaseTransition } from "./transition";
+import { applyPurchaseTransitionWithEvents } from "./transition";
+import { findExpiryFlags } from "./lifecycle-events.queries";
 import { midtransOrderIdOf } from "./order-id";
 
 export type ApplyOutcome =
-  | { outcome: "applied"; from: PurchaseStatus; to: PurchaseStatus; eventWritten: boolean }
+  /** eventWritten: a new `item.purchased`; eventsWritten: every new merchant event (docs/api.md, "Webhooks"). */
+  | { outcome: "applied"; from: PurchaseStatus; to: PurchaseStatus; eventWritten: boolean; eventsWritten: number }
   | { outcome: "duplicate" }
   | { outcome: "ignored"; reason: string };
 
+/** Midtrans's refunds[] (Get Status, notifications) as refund entries; null when absent. */
+function refundEntriesOf(t: MidtransTransaction): RefundEntry[] | null {
+  if (!Array.isArray(t.refunds) || t.refunds.length === 0) {
+    // A refund call's own answer describes that one refund.
+    const id = t.refund_chargeback_id ?? t.refund_key;
+    return id === undefined || id === null ? null : [{ refund_id: String(id), amount: 0, reason: null }];
+  }
+  return t.refunds.map((r) => {
+    const id = r.refund_chargeback_id ?? r.refund_key;
+    return {
+      refund_id: id === undefined || id === null || id === "" ? null : String(id),
+      amount: parseIdrAmount(r.refund_amount) ?? 0,
+      reason: typeof r.reason === "string" && r.reason !== "" ? r.reason : null,
+    };
+  });
+}
+
 /**
  * Applies what Midtrans says a transaction is now, through the state machine, in ONE
- * transaction: the purchase row, its history, and (on the first settlement) the
- * `item.purchased` outbox event. Used by notifications, reconcile, the sweep and refunds.
+ * transaction: the purchase row, its history, the `item.purchased` outbox event (on the first
+ * settlement) and the lifecycle events of the move (`applyPurchaseTransitionWithEvents`). Used
+ * by notifications, reconcile, the sweep and refunds.
  */
 export async function applyMidtransTransaction(
   ctx: PlatformContext,
@@ -39,8 +59,9 @@ export async function applyMidtransTransaction(
     if (gross !== p.amount) {
       return { outcome: "ignored", reason: `amount_mismatch: Midtrans says ${String(t.gross_amount)}, purchase is ${p.amount}` };
     }
+    const expiredByAstapa = p.status === "expire" && (await findExpiryFlags(tx, p.id))?.expired_by_astapa === true;
     const current = p.midtrans_status
-      ? { status: p.midtrans_status, fraudStatus: p.fraud_status, refundedAmount: p.refunded_amount }
+      ? { status: p.midtrans_status, fraudStatus: p.fraud_status, refundedAmount: p.refunded_amount, expiredByAstapa }
       : null;
     const next = { status: raw, fraudStatus: t.fraud_status ?? null, refundedAmount: refundedAmountOf(t) };
     const decision = decideTransition(current, next);
@@ -52,7 +73,7 @@ export async function applyMidtransTransaction(
     const paidAt = becomesPaid
       ? (parseJakartaTime(t.settlement_time) ?? parseJakartaTime(t.transaction_time) ?? ctx.now())
       : p.paid_at;
-    const updated = await applyPurchaseTransition(
+    const { updated, eventsWritten } = await applyPurchaseTransitionWithEvents(
       tx,
       p,
       {
@@ -64,7 +85,7 @@ export async function applyMidtransTransaction(
         refunded_amount: next.refundedAmount,
         paid_at: paidAt,
       },
-      { source: meta.source, notificationId: meta.notificationId },
+      { source: meta.source, notificationId: meta.notificationId, now: ctx.now(), refunds: refundEntriesOf(t) },
     );
     let eventWritten = false;
     if (becomesPaid && paidAt) {
@@ -76,8 +97,8 @@ export async function applyMidtransTransaction(
         payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt),
       });
     }
-    return { outcome: "applied", from: p.status, to, eventWritten };
+    return { outcome: "applied", from: p.status, to, eventWritten, eventsWritten: eventsWritten + (eventWritten ? 1 : 0) };
   });
-  if (result.outcome === "applied" && result.eventWritten) ctx.onWebhookEventsWritten();
+  if (result.outcome === "applied" && result.eventsWritten > 0) ctx.onWebhookEventsWritten();
   return result;
 }

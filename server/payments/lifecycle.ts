@@ -31,7 +31,12 @@ export function isOpen(status: PurchaseStatus): boolean {
   return openStatuses.includes(status);
 }
 
-/** No further move is possible: the Snap call failed, or Midtrans cancelled/expired the payment. */
+/**
+ * No further move is possible: the Snap call failed, or Midtrans cancelled/expired the payment.
+ * One exception, decided in `./status` (`decideTransition`): an `expire` Astapa made itself (the
+ * Snap page lapsed unused) still accepts a payment Midtrans reports afterwards (money arrived;
+ * flagged for operators: docs/api.md#lifecycle-events).
+ */
 export function isTerminal(status: PurchaseStatus): boolean {
   return status === "create_failed" || status === "cancel" || status === "expire";
 }
@@ -116,6 +121,7 @@ export const localTransitions = {
   snapFailed: { from: ["creating"], to: "create_failed" },
   /** A failed (or stuck) creation is retried in place. */
   createRetried: { from: ["create_failed", "creating"], to: "creating" },
+  /** Astapa's own expiry (recorded as `purchases.expired_by_astapa`); sends `payment.expired` like Midtrans's. */
   expiredUnused: { from: openStatuses, to: "expire" },
 } as const satisfies Record<string, { from: readonly PurchaseStatus[]; to: PurchaseStatus }>;
 

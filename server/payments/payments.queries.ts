@@ -183,6 +183,8 @@ export interface VerifyRow {
   currency: string;
   item_name: string | null;
   paid_at: Date | null;
+  refunded_amount: number;
+  snap_expires_at: Date | null;
   store_name: string | null;
   store_slug: string | null;
   store_url_template: string | null;
@@ -192,7 +194,7 @@ export interface VerifyRow {
 const paymentStatuses = purchaseStatuses.filter((s) => publicStatusOf(s) !== null);
 
 const verifyColumns = (db: Db) => db`
-  p.order_id, p.midtrans_order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
+  p.order_id, p.midtrans_order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at, p.refunded_amount, p.snap_expires_at,
   p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug, pr.store_url_template`;
 
 /**

@@ -43,6 +43,21 @@ const optionalText = (max: number, name: string) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
+/**
+ * How long the Snap page accepts payment, in minutes: 1 minute to 30 days (Midtrans Snap's
+ * `expiry`, docs/api.md#expiry). Omitted: Snap's default, 24 hours.
+ */
+export const EXPIRY_MINUTES_MIN = 1;
+export const EXPIRY_MINUTES_MAX = 30 * 24 * 60;
+export const DEFAULT_EXPIRY_MINUTES = 24 * 60;
+const expiryMinutesSchema = z
+  .number({ error: "expiry_minutes must be a whole number of minutes" })
+  .int("expiry_minutes must be a whole number of minutes")
+  .min(EXPIRY_MINUTES_MIN, `expiry_minutes must be at least ${EXPIRY_MINUTES_MIN}`)
+  .max(EXPIRY_MINUTES_MAX, `expiry_minutes must be at most ${EXPIRY_MINUTES_MAX} (30 days)`)
+  .nullish()
+  .transform((v) => v ?? null);
+
 /** POST /api/platform/shop-payment body, as docs/api.md documents it. */
 export const createShopPaymentInput = z.object({
   client_id: z.string({ error: "client_id is required" }).min(1, "client_id is required").max(200),
@@ -57,6 +72,7 @@ export const createShopPaymentInput = z.object({
   buyer_name: optionalText(255, "buyer_name"),
   item_name: optionalText(255, "item_name"),
   metadata: metadataSchema.nullish().transform((m) => m ?? {}),
+  expiry_minutes: expiryMinutesSchema,
 });
 export type CreateShopPaymentInput = z.infer<typeof createShopPaymentInput>;
 
@@ -69,6 +85,7 @@ export const createItemPurchaseInput = z.object({
   buyer_email: createShopPaymentInput.shape.buyer_email,
   buyer_name: createShopPaymentInput.shape.buyer_name,
   metadata: createShopPaymentInput.shape.metadata,
+  expiry_minutes: expiryMinutesSchema,
 });
 export type CreateItemPurchaseInput = z.infer<typeof createItemPurchaseInput>;
 
@@ -112,6 +129,8 @@ export interface CreateShopPaymentResult {
   status: "pending";
   amount: number;
   environment: Environment;
+  /** When the Snap page stops accepting payment (UTC ISO 8601). */
+  expires_at: string;
 }
 
 /** GET verify: public, no personal data. */
@@ -124,4 +143,8 @@ export interface VerifyResult {
   currency: string;
   item_name: string | null;
   paid_at: string | null;
+  /** Refunded so far (integer IDR), partial or full; 0 when none. */
+  refunded_amount: number;
+  /** When the Snap page stops (or stopped) accepting payment (UTC ISO 8601); null when unknown. */
+  expires_at: string | null;
 }

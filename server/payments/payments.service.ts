@@ -8,6 +8,7 @@ import { toIsoSeconds } from "../lib/time";
 import * as q from "./payments.queries";
 import type { VerifyRow } from "./payments.queries";
 import {
+  DEFAULT_EXPIRY_MINUTES,
   DIRECT_ITEM_ID,
   type CreateItemPurchaseInput,
   type CreateShopPaymentInput,
@@ -19,8 +20,6 @@ import { buildStoreRedirectUrl } from "./redirect";
 import { publicStatusOf } from "./lifecycle";
 import { midtransOrderIdOf, newMidtransOrderId } from "./order-id";
 
-/** Snap pages live 24 h by default (docs/midtrans.md). */
-const SNAP_LIFETIME_MS = 24 * 3600_000;
 /** A `creating` row older than this belongs to a request that died mid-call: it may be taken over. */
 const STALE_CREATING_MS = 2 * 60_000;
 
@@ -37,6 +36,8 @@ interface PurchaseRequest {
   buyer_name: string | null;
   metadata: Record<string, unknown>;
   idempotency_key: string | null;
+  /** Snap page lifetime (payments.schema.ts bounds); null: Snap's default, 24 hours. */
+  expiry_minutes: number | null;
 }
 
 type Claim = { kind: "new" | "retry" | "existing"; purchase: PurchaseRow };
@@ -131,10 +132,14 @@ async function startPurchase(
     status: "pending",
     amount: p.amount,
     environment: p.environment,
+    expires_at: toIsoSeconds(p.snap_expires_at ?? new Date(p.created_at.getTime() + DEFAULT_EXPIRY_MINUTES * 60_000)),
   });
   if (claim.kind === "existing") return { created: false, result: result(claim.purchase) };
 
   const purchase = claim.purchase;
+  const expiryMinutes = req.expiry_minutes ?? DEFAULT_EXPIRY_MINUTES;
+  // Counted from before the call: Snap counts from its own receipt, a little later (never earlier).
+  const expiresAt = new Date(ctx.now().getTime() + expiryMinutes * 60_000);
   let snap: { token: string; redirect_url: string };
   try {
     snap = await ctx.gateway.createSnapTransaction(
@@ -145,6 +150,8 @@ async function startPurchase(
         item_details: [{ id: purchase.item_id.slice(0, 50), price: purchase.amount, quantity: 1, name: displayItemName(purchase).slice(0, 50) }],
         callbacks: { finish: `${ctx.config.publicUrl}/purchase/callback` },
         custom_field1: purchase.id,
+        // Astapa owns expiry: the page lives exactly as long as the merchant asked (docs/api.md#expiry).
+        expiry: { unit: "minutes", duration: expiryMinutes },
       },
       { notificationUrl: `${ctx.config.publicUrl}/api/midtrans/notification` },
     );
@@ -163,7 +170,6 @@ async function startPurchase(
       { midtrans_status: err.httpStatus, midtrans_messages: err.midtransMessages, retryable: err.retryable },
     );
   }
-  const expiresAt = new Date(ctx.now().getTime() + SNAP_LIFETIME_MS);
   const updated = await q.markSnapCreated(ctx.sql, purchase.id, { token: snap.token, invoice_url: snap.redirect_url, expires_at: expiresAt });
   return { created: true, result: result(updated!) };
 }
@@ -187,6 +193,7 @@ export async function createShopPayment(
       buyer_name: input.buyer_name,
       metadata: input.metadata,
       idempotency_key: null,
+      expiry_minutes: input.expiry_minutes,
     },
     "order_id",
   );
@@ -217,6 +224,7 @@ export async function createItemPurchase(
       buyer_name: input.buyer_name,
       metadata: input.metadata,
       idempotency_key: idempotencyKey ?? null,
+      expiry_minutes: input.expiry_minutes,
     },
     idempotencyKey !== undefined ? "idempotency_key" : "none",
   );
@@ -261,6 +269,8 @@ export function toVerifyResult(row: VerifyRow): VerifyResult {
     currency: row.currency,
     item_name: row.item_name,
     paid_at: row.paid_at ? toIsoSeconds(row.paid_at) : null,
+    refunded_amount: row.refunded_amount,
+    expires_at: row.snap_expires_at ? toIsoSeconds(row.snap_expires_at) : null,
   };
 }
 

@@ -45,3 +45,16 @@ export function sweepCandidatesQuery(db: Db, cutoff: Date, limit: number) {
     order by greatest(updated_at, reconcile_checked_at)
     limit ${limit}`;
 }
+
+/**
+ * Open purchases whose Snap page expired before `now` and that Midtrans was not asked about
+ * since (the sweep confirms the expiry with Get Status first; purchases_expiry_idx), earliest first.
+ */
+export function expiredCandidatesQuery(db: Db, now: Date, limit: number) {
+  return db<{ id: string }[]>`
+    select id from purchases
+    where status = any(${open(db)}) and snap_expires_at < ${now}
+      and (reconcile_checked_at is null or reconcile_checked_at < snap_expires_at)
+    order by snap_expires_at
+    limit ${limit}`;
+}

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { midtransOrderIdOf } from "./order-id";
 import { canMove, isOpen, localTransitions, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
-import { applyPurchaseTransition } from "./transition";
+import { applyPurchaseTransitionWithEvents } from "./transition";
 import { countOpenCreatedBeforeQuery, markReconcileChecked, openCreatedBeforeQuery } from "./reconcile.queries";
 
 /** What a payment looked like before and after a reconcile: the console shows the difference. */
@@ -66,14 +66,22 @@ export const snapDeadline = (p: Pick<PurchaseRow, "snap_expires_at" | "created_a
  * Midtrans transaction. True when changed.
  */
 export async function expireUnusedPayment(ctx: PlatformContext, purchaseId: string, source: "sweep" | "reconcile"): Promise<boolean> {
-  return ctx.sql.begin(async (tx) => {
+  const outcome = await ctx.sql.begin(async (tx) => {
     const p = await lockPurchaseById(tx, purchaseId);
-    if (!p || !canMove("expiredUnused", p.status) || p.midtrans_status !== null) return false;
-    if (snapDeadline(p).getTime() >= ctx.now().getTime()) return false;
+    if (!p || !canMove("expiredUnused", p.status) || p.midtrans_status !== null) return { changed: false, eventsWritten: 0 };
+    if (snapDeadline(p).getTime() >= ctx.now().getTime()) return { changed: false, eventsWritten: 0 };
     // Midtrans never saw it: its raw status is recorded as Midtrans would report an expired page.
-    await applyPurchaseTransition(tx, p, { status: localTransitions.expiredUnused.to, midtrans_status: "expire" }, { source });
-    return true;
+    const { eventsWritten } = await applyPurchaseTransitionWithEvents(
+      tx,
+      p,
+      { status: localTransitions.expiredUnused.to, midtrans_status: "expire" },
+      { source, now: ctx.now() },
+    );
+    return { changed: true, eventsWritten };
   });
+  // payment.expired was committed: wake the in-process webhook worker now rather than at its next poll.
+  if (outcome.eventsWritten > 0) ctx.onWebhookEventsWritten();
+  return outcome.changed;
 }
 
 /** Turns a gateway failure into the domain error the console shows. */

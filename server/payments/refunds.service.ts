@@ -1,14 +1,19 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { MAX_AMOUNT_IDR } from "../lib/money";
+import { MidtransGatewayError } from "../midtrans/gateway";
 import type { MidtransTransaction } from "../midtrans/midtrans.schema";
 import type { PlatformContext } from "../platform/context";
+import type { CredentialRow } from "../projects/projects.schema";
 import { applyMidtransTransaction } from "./apply-status";
-import { canRefund, refundableAmount, type PurchaseStatus } from "./lifecycle";
+import { canRefund, publicStatuses, publicStatusOf, refundableAmount, type PurchaseStatus } from "./lifecycle";
 import { midtransOrderIdOf } from "./order-id";
-import type { PurchaseRow } from "./payments.schema";
+import { orderIdSchema, type PurchaseRow } from "./payments.schema";
 import { findPurchaseById } from "./payments.queries";
 import { gatewayDomainError } from "./reconcile.service";
+import * as rq from "./refunds.queries";
 
 /** A console refund (the transport validates with this schema; services take its output). */
 export const refundInput = z.object({
@@ -26,6 +31,8 @@ export interface RefundPlan {
   reason: string;
   /** Midtrans's refund_key: a new random id, so a repeated call is a new refund, never a replay. */
   refundKey: string;
+  /** The `refunds` row reserving this refund (an API refund's); a console refund gets one in `executeRefund`. */
+  refundRowId?: string;
 }
 
 export type RefundApplied =
@@ -52,9 +59,10 @@ export async function planRefund(ctx: PlatformContext, input: RefundInput): Prom
   if (!canRefund(p)) {
     throw new DomainError("invalid_state", `Only settled payments can be refunded (this one is ${p.status}${p.midtrans_status ? `/${p.midtrans_status}` : ""})`);
   }
-  const refundable = refundableAmount(p);
+  // What API refunds under way hold is not refundable from the console meanwhile.
+  const refundable = Math.max(refundableAmount(p) - (await rq.processingRefundTotal(ctx.sql, p.id)), 0);
   const amount = input.amount ?? refundable;
-  if (amount > refundable) {
+  if (refundable <= 0 || amount > refundable) {
     throw new DomainError("validation_failed", `At most ${refundable} can be refunded`, { amount: `at most ${refundable}` });
   }
   return { purchase: p, amount, reason: input.reason, refundKey: newId("rfd") };
@@ -66,13 +74,31 @@ export async function planRefund(ctx: PlatformContext, input: RefundInput): Prom
  * refund call's own answer if Get Status fails), recorded in history with source `refund`.
  * A refused refund throws `gateway_error`.
  */
-export async function executeRefund(ctx: PlatformContext, plan: RefundPlan): Promise<RefundOutcome> {
+export async function executeRefund(ctx: PlatformContext, plan: RefundPlan): Promise<RefundOutcome & { refundId: string }> {
   const p = plan.purchase;
+  let refundId = plan.refundRowId;
+  if (refundId === undefined) {
+    // A console refund: recorded like an API one (the same table gives every refund its id).
+    refundId = newId("rfd");
+    await rq.insertProcessingRefund(ctx.sql, {
+      id: refundId,
+      purchase_id: p.id,
+      project_id: p.project_id,
+      environment: p.environment,
+      source: "console",
+      idempotency_key: null,
+      request_hash: null,
+      amount: plan.amount,
+      reason: plan.reason,
+      midtrans_refund_key: plan.refundKey,
+    });
+  }
   let answer: MidtransTransaction;
   try {
     answer = await ctx.gateway.refund(p.environment, midtransOrderIdOf(p), { refund_key: plan.refundKey, amount: plan.amount, reason: plan.reason });
   } catch (err) {
-    throw gatewayDomainError(err, "Midtrans refused the refund");
+    await rq.deleteProcessingRefund(ctx.sql, refundId);
+    throw refundGatewayError(err);
   }
   // Get Status describes every refund so far; the refund answer only this one.
   let status: MidtransTransaction | null = null;
@@ -85,9 +111,183 @@ export async function executeRefund(ctx: PlatformContext, plan: RefundPlan): Pro
   const applied = await applyMidtransTransaction(ctx, p.id, toApply, { source: "refund" });
   const after = await findPurchaseById(ctx.sql, p.id);
   if (!after) throw new DomainError("not_found", "No such payment");
+  if (plan.refundRowId === undefined) {
+    await rq.completeRefund(ctx.sql, refundId, { amount: plan.amount, midtrans_status: answer.transaction_status });
+  }
   return {
+    refundId,
     answer,
     applied: applied.outcome === "applied" ? { outcome: "applied", from: applied.from, to: applied.to } : applied,
     after,
   };
+}
+
+/**
+ * What a refused refund means. Midtrans answers 412 to a refund it will not do: the payment
+ * method cannot be refunded through its API (bank transfers, some e-wallets), or refunds are not
+ * activated for the account (docs/midtrans.md#refunds); an amount above what Midtrans still holds
+ * is a 412 too, with its own message. No answer at all is a `gateway_error` (retryable).
+ */
+export function refundGatewayError(err: unknown): DomainError {
+  if (err instanceof MidtransGatewayError && err.httpStatus === 412) {
+    const details = { midtrans_status: 412, midtrans_messages: err.midtransMessages };
+    if (err.midtransMessages.some((m) => /exceed/i.test(m))) {
+      return new DomainError("refund_amount_exceeds_remaining", "Midtrans says the amount exceeds what is left to refund", { amount: "exceeds the remaining amount" }, details);
+    }
+    return new DomainError(
+      "refund_not_supported",
+      "Midtrans cannot refund this payment through its API (412): the payment method (e.g. bank transfer / virtual account) does not support refunds, or refunds are not activated for the account. Refund the buyer another way.",
+      undefined,
+      details,
+    );
+  }
+  return gatewayDomainError(err, "Midtrans refused the refund");
+}
+
+// ---- the merchant refund API: POST /api/platform/shop-payment/refund (docs/api.md) --------
+
+/** The refund API's JSON body (the Idempotency-Key header is validated by the transport). */
+export const merchantRefundInput = z.object({
+  client_id: z.string({ error: "client_id is required" }).min(1, "client_id is required").max(200),
+  client_secret: z.string({ error: "client_secret is required" }).min(1, "client_secret is required").max(200),
+  order_id: orderIdSchema,
+  amount: z
+    .number({ error: "amount must be an integer number of rupiah" })
+    .int("amount must be a whole number of rupiah")
+    .positive("amount must be positive")
+    .max(MAX_AMOUNT_IDR, `amount must be at most ${MAX_AMOUNT_IDR}`)
+    .nullish()
+    .transform((v) => v ?? null),
+  reason: z
+    .string({ error: "reason must be a string" })
+    .trim()
+    .max(255, "reason must be at most 255 characters")
+    .nullish()
+    .transform((v) => (v ? v : null)),
+});
+export type MerchantRefundInput = z.output<typeof merchantRefundInput>;
+
+/** The refund API's answer (also what an Idempotency-Key replay returns, read back from storage). */
+export const merchantRefundResult = z.object({
+  refund_id: z.string(),
+  order_id: z.string(),
+  purchase_id: z.string(),
+  currency: z.string(),
+  /** This refund. */
+  refund_amount: z.number(),
+  /** Every refund of the payment so far, this one included. */
+  refunded_total: z.number(),
+  remaining_amount: z.number(),
+  /** Nothing is left to refund. */
+  full: z.boolean(),
+  /** The refund: Midtrans accepted it. */
+  status: z.literal("succeeded"),
+  /** The payment's public status after it (`refund`, partial or full). */
+  payment_status: z.enum(publicStatuses),
+  reason: z.string().nullable(),
+});
+export type MerchantRefundResult = z.output<typeof merchantRefundResult>;
+
+/** What makes two requests with one Idempotency-Key "the same request" (the credential is the scope). */
+const requestHashOf = (i: MerchantRefundInput) =>
+  createHash("sha256").update(JSON.stringify([i.order_id, i.amount, i.reason])).digest("hex");
+
+/** Midtrans's refund_key for an API refund: derived from the key, so a retried call is Midtrans's replay. */
+const midtransRefundKeyOf = (purchaseId: string, idempotencyKey: string) =>
+  `rfk-${createHash("sha256").update(`${purchaseId}\n${idempotencyKey}`).digest("hex").slice(0, 32)}`;
+
+/**
+ * Refunds a payment of the credential's own project and environment, in full or in part, once
+ * per Idempotency-Key: the same key and body answer the stored result; another body under the
+ * key is `idempotency_key_reused`. The amount is reserved (a `processing` refunds row, under the
+ * purchase's row lock) before Midtrans is called, so concurrent refunds never exceed the payment.
+ * The status then moves through the same path as a console refund (`executeRefund`).
+ */
+export async function refundForMerchant(
+  ctx: PlatformContext,
+  credential: CredentialRow,
+  input: MerchantRefundInput,
+  idempotencyKey: string,
+): Promise<{ replayed: boolean; result: MerchantRefundResult }> {
+  const scope = { projectId: credential.project_id, environment: credential.environment };
+  const requestHash = requestHashOf(input);
+  const replay = (row: rq.RefundRow) => {
+    if (row.request_hash !== requestHash) {
+      throw new DomainError("idempotency_key_reused", "This Idempotency-Key was used for a different refund request");
+    }
+    if (row.status !== "succeeded" || !row.response) {
+      throw new DomainError("request_in_progress", "A refund with this Idempotency-Key is still being processed; retry in a few seconds");
+    }
+    return { replayed: true, result: merchantRefundResult.parse(row.response) };
+  };
+  const previous = await rq.findRefundByIdempotencyKey(ctx.sql, scope, idempotencyKey);
+  if (previous) return replay(previous);
+
+  const reserved = await ctx.sql.begin(async (tx) => {
+    const p = await rq.lockPurchaseForRefund(tx, scope, input.order_id);
+    if (!p || publicStatusOf(p.status) === null) throw new DomainError("not_found", "No payment with this order_id");
+    if (!canRefund(p)) {
+      if (p.status === "refund" && p.refunded_amount >= p.amount) {
+        throw new DomainError("already_fully_refunded", "This payment has already been refunded in full");
+      }
+      if (p.status === "refund") throw new DomainError("invalid_state", `This payment cannot be refunded (Midtrans status ${p.midtrans_status ?? "unknown"})`);
+      throw new DomainError("payment_not_paid", `Only paid payments can be refunded (this one is ${publicStatusOf(p.status)})`);
+    }
+    const remaining = refundableAmount(p) - (await rq.processingRefundTotal(tx, p.id));
+    const amount = input.amount ?? remaining;
+    if (remaining <= 0 || amount > remaining) {
+      throw new DomainError(
+        "refund_amount_exceeds_remaining",
+        `At most ${Math.max(remaining, 0)} can be refunded${remaining < refundableAmount(p) ? " (another refund is under way)" : ""}`,
+        { amount: `at most ${Math.max(remaining, 0)}` },
+        { remaining_amount: Math.max(remaining, 0) },
+      );
+    }
+    const row = await rq.insertProcessingRefund(tx, {
+      id: newId("rfd"),
+      purchase_id: p.id,
+      project_id: p.project_id,
+      environment: p.environment,
+      source: "api",
+      idempotency_key: idempotencyKey,
+      request_hash: requestHash,
+      amount,
+      reason: input.reason,
+      midtrans_refund_key: midtransRefundKeyOf(p.id, idempotencyKey),
+    });
+    return row ? { purchase: p, row } : null;
+  });
+  if (!reserved) {
+    // Another request with this key got there first (between the lookup and the insert).
+    const winner = await rq.findRefundByIdempotencyKey(ctx.sql, scope, idempotencyKey);
+    if (winner) return replay(winner);
+    throw new DomainError("request_in_progress", "Please retry");
+  }
+
+  const { purchase, row } = reserved;
+  const out = await executeRefund(ctx, {
+    purchase,
+    amount: row.amount,
+    reason: input.reason ?? "",
+    refundKey: row.midtrans_refund_key,
+    refundRowId: row.id,
+  });
+  // Get Status's total when it answered (every refund so far), else ours.
+  const refundedTotal = Math.max(out.after.refunded_amount, purchase.refunded_amount + row.amount);
+  const remaining = Math.max(purchase.amount - refundedTotal, 0);
+  const result: MerchantRefundResult = {
+    refund_id: row.id,
+    order_id: purchase.order_id,
+    purchase_id: purchase.id,
+    currency: purchase.currency,
+    refund_amount: row.amount,
+    refunded_total: refundedTotal,
+    remaining_amount: remaining,
+    full: remaining === 0,
+    status: "succeeded",
+    payment_status: publicStatusOf(out.after.status) ?? "refund",
+    reason: input.reason,
+  };
+  await rq.completeRefund(ctx.sql, row.id, { ...result });
+  return { replayed: false, result };
 }

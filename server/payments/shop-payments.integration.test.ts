@@ -334,6 +334,8 @@ describe("GET /api/platform/shop-payment/verify", () => {
       currency: "IDR",
       item_name: "Nasi Goreng Spesial",
       paid_at: null,
+      refunded_amount: 0,
+      expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     });
     expect(r.text).not.toContain("buyer@example.com");
     expect(r.text).not.toContain("John Doe");

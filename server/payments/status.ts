@@ -55,7 +55,17 @@ export interface RawState {
   status: MidtransStatus;
   fraudStatus?: string | null;
   refundedAmount?: number;
+  /**
+   * The stored `expire` is Astapa's own (the Snap page lapsed unused; Midtrans never had a
+   * transaction): Midtrans may still report a payment made meanwhile, and money that arrived is
+   * recorded (docs/api.md, "Webhooks").
+   */
+  expiredByAstapa?: boolean;
 }
+
+/** What Midtrans may report after an expiry Astapa made: the buyer paid after all (settlement, or an accepted capture). */
+const paidAfterAstapaExpiry = (next: RawState): boolean =>
+  next.status === "settlement" || (next.status === "capture" && next.fraudStatus === "accept");
 
 export type TransitionDecision =
   | { kind: "apply" }
@@ -65,6 +75,13 @@ export type TransitionDecision =
 /** Decide whether `next` (what Midtrans says now) may replace `current` (what we stored). */
 export function decideTransition(current: RawState | null, next: RawState): TransitionDecision {
   if (!current) return { kind: "apply" };
+  // Refunds only add up: an older notification with a smaller refunded total is stale, not a change.
+  if ((next.refundedAmount ?? 0) < (current.refundedAmount ?? 0) && current.status !== "expire") {
+    return { kind: "stale", reason: `refunded total ${next.refundedAmount ?? 0} is below the stored ${current.refundedAmount ?? 0}` };
+  }
+  if (current.status === "expire" && current.expiredByAstapa && paidAfterAstapaExpiry(next)) {
+    return { kind: "apply" };
+  }
   if (current.status === next.status) {
     const changed =
       repeatable.has(next.status) &&

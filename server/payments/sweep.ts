@@ -1,6 +1,6 @@
 import { withCustomPlans } from "../db/connect";
 import type { PlatformContext } from "../platform/context";
-import { sweepCandidatesQuery } from "./reconcile.queries";
+import { expiredCandidatesQuery, sweepCandidatesQuery } from "./reconcile.queries";
 import { reconcilePurchase } from "./reconcile.service";
 
 export interface SweepSummary {
@@ -33,8 +33,8 @@ export interface ReconcileSweep {
 
 /**
  * The automatic reconcile sweep (runs in the worker): every `intervalMs`, asks Midtrans for
- * the status of stale open payments (lifecycle.ts `openStatuses`, not updated nor checked
- * for `staleAfterMs`), in small batches, and applies the answer through the state machine;
+ * the status of open payments whose Snap page has expired (not asked about since), then of stale
+ * open payments (lifecycle.ts `openStatuses`, not updated nor checked for `staleAfterMs`), in small batches, and applies the answer through the state machine;
  * a payment Midtrans does not know whose Snap page has expired becomes `expire`. A missed or
  * lost notification is thus repaired without a human. No transaction is held across a call.
  */
@@ -53,7 +53,9 @@ export function startReconcileSweep(ctx: PlatformContext, opts: SweepOptions): R
       const cutoff = new Date(ctx.now().getTime() - staleAfterMs);
       // Each checked payment gets reconcile_checked_at = now, which takes it out of this query.
       const limit = Math.min(batchSize, maxPerRun - s.checked);
-      const rows = await withCustomPlans(ctx.sql, (db) => sweepCandidatesQuery(db, cutoff, limit));
+      // Payments past their expiry first (Astapa owns expiry: docs/api.md#expiry), then stale ones.
+      let rows = await withCustomPlans(ctx.sql, (db) => expiredCandidatesQuery(db, ctx.now(), limit));
+      if (rows.length === 0) rows = await withCustomPlans(ctx.sql, (db) => sweepCandidatesQuery(db, cutoff, limit));
       if (rows.length === 0) break;
       for (const { id } of rows) {
         if (stopped) break;

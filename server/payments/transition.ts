@@ -1,7 +1,10 @@
 import type { Db } from "../db/connect";
+import { enqueueWebhookEvent } from "../webhooks/events";
 import type { HistorySource, MidtransStatus, PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
 import * as q from "./payments.queries";
+import { setExpiredByAstapa, setSettledAfterExpiry } from "./lifecycle-events.queries";
+import { lifecycleEventsOf, type RefundEntry } from "./purchase-events";
 
 /** A transaction handle (from `sql.begin`): the only kind of handle with savepoints. */
 type Tx = Extract<Db, { savepoint: unknown }>;
@@ -17,18 +20,36 @@ export interface PurchaseChange {
   paid_at?: Date | null;
 }
 
+export interface TransitionMeta {
+  source: HistorySource;
+  notificationId?: number | null;
+  /** When the move happens (the platform's clock); default: now. */
+  now?: Date;
+  /** Midtrans's list of refunds after this move (Get Status `refunds[]`): one `payment.refunded` per new one. */
+  refunds?: readonly RefundEntry[] | null;
+}
+
 /**
- * Applies one lifecycle move to a purchase: the purchase row and its history row, inside the
- * caller's transaction (which holds the row's lock, from `lockPurchaseById`). The one writer
- * of status changes after creation: Midtrans statuses (apply-status) and the expiry of an
- * unused Snap page (reconcile) both come through here.
+ * Applies one lifecycle move to a purchase: the purchase row, its history row and the merchant
+ * events the move produces (docs/api.md, "Webhooks": `payment.expired`, `payment.failed`,
+ * `payment.refunded`, `payment.reversed`), inside the caller's transaction (which holds the row's
+ * lock, from `lockPurchaseById`). The one writer of status changes after creation: Midtrans
+ * statuses (apply-status) and the expiry of an unused Snap page (reconcile) both come through
+ * here. A move to `expire` that does not come from a Midtrans transaction (no
+ * `midtrans_transaction_id` in the change) is Astapa's own expiry, and is recorded as such.
  */
-export async function applyPurchaseTransition(
+export async function applyPurchaseTransition(tx: Tx, current: PurchaseRow, change: PurchaseChange, meta: TransitionMeta): Promise<PurchaseRow> {
+  return (await applyPurchaseTransitionWithEvents(tx, current, change, meta)).updated;
+}
+
+/** `applyPurchaseTransition`, also telling how many merchant events it wrote (the caller wakes the webhook worker). */
+export async function applyPurchaseTransitionWithEvents(
   tx: Tx,
   current: PurchaseRow,
   change: PurchaseChange,
-  meta: { source: HistorySource; notificationId?: number | null },
-): Promise<PurchaseRow> {
+  meta: TransitionMeta,
+): Promise<{ updated: PurchaseRow; eventsWritten: number }> {
+  const now = meta.now ?? new Date();
   const fraudStatus = change.fraud_status === undefined ? current.fraud_status : change.fraud_status;
   const updated = await q.updatePurchaseStatus(tx, current.id, {
     status: change.status,
@@ -48,5 +69,22 @@ export async function applyPurchaseTransition(
     source: meta.source,
     notification_id: meta.notificationId,
   });
-  return updated;
+  if (change.status === "expire" && current.status !== "expire" && change.midtrans_transaction_id === undefined) {
+    await setExpiredByAstapa(tx, current.id);
+  }
+  // Money arrived after Astapa expired the payment: recorded, and flagged for operators.
+  if (current.status === "expire" && change.status === "settlement") await setSettledAfterExpiry(tx, current.id, now);
+
+  let eventsWritten = 0;
+  for (const e of lifecycleEventsOf(current, updated, { occurredAt: now, refunds: meta.refunds })) {
+    const written = await enqueueWebhookEvent(tx, {
+      project_id: current.project_id,
+      purchase_id: current.id,
+      event_type: e.event_type,
+      dedupe_key: e.dedupe_key,
+      payload: e.payload,
+    });
+    if (written) eventsWritten += 1;
+  }
+  return { updated, eventsWritten };
 }

@@ -1,24 +1,16 @@
 import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
-import { DomainError, isDomainError } from "../lib/errors";
+import { DomainError } from "../lib/errors";
 import { createItemPurchase } from "../payments/payments.service";
 import { createItemPurchaseInput, idempotencyKeySchema } from "../payments/payments.schema";
 import { parseInput } from "../lib/validation";
 import { listPublicItems } from "../items/items.service";
 import { authenticateClient } from "../projects/projects.service";
 import { methodNotAllowed, rawBody } from "../http/body";
+import { basicCredentials, challengeOnInvalidClient } from "../http/basic-auth";
 import { sendError } from "../http/errors";
 import { clientIp, limitCreate, limitCreateForClient } from "../http/limits";
 import type { RateLimits } from "../http/rate-limit";
-
-/** HTTP Basic `client_id:client_secret`, for GETs (a secret never goes in a URL). */
-function basicCredentials(req: Request): { id: string; secret: string } {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.get("authorization") ?? "");
-  const decoded = m ? Buffer.from(m[1], "base64").toString("utf8") : "";
-  const i = decoded.indexOf(":");
-  if (i < 0) throw new DomainError("invalid_client", "Authenticate with HTTP Basic client_id:client_secret");
-  return { id: decoded.slice(0, i), secret: decoded.slice(i + 1) };
-}
 
 /** The Idempotency-Key header (docs/api.md), or undefined when the request has none. */
 function idempotencyKeyOf(req: Request): string | undefined {
@@ -55,7 +47,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
       const credential = await authenticateClient(ctx.sql, id, secret);
       res.json({ items: await listPublicItems(ctx.sql, credential.project_id) });
     } catch (err) {
-      if (isDomainError(err) && err.code === "invalid_client") res.setHeader("WWW-Authenticate", 'Basic realm="astapa"');
+      challengeOnInvalidClient(res, err);
       sendError(res, err);
     }
   });

@@ -8,6 +8,8 @@ import { pingDatabase } from "../db/health.queries";
 import { shopPaymentsRouter } from "../rest/shop-payments.routes";
 import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
 import { itemsRouter } from "../rest/items.routes";
+import { refundsRouter } from "../rest/refunds.routes";
+import { eventsRouter } from "../rest/events.routes";
 import { trpcHandler } from "../trpc/express";
 import { adminCsvExport } from "../rest/admin-csv-export.routes";
 import { createRemixServices } from "../remix/services";
@@ -44,6 +46,8 @@ export function createHttpApp(ctx: PlatformContext, opts: { remixBuild?: ServerB
   app.use(shopPaymentsRouter(ctx, limits));
   app.use(midtransNotificationsRouter(ctx, limits));
   app.use(itemsRouter(ctx, limits));
+  app.use(refundsRouter(ctx, limits));
+  app.use(eventsRouter(ctx, limits));
   app.use("/api/trpc", trpcHandler(ctx));
   app.get("/admin/export.csv", adminCsvExport(ctx));
   app.use("/api", (_req, res) => sendError(res, new DomainError("not_found", "No such endpoint")));

@@ -13,6 +13,8 @@ const SNAP_UNAUTHORIZED = {
 };
 const CORE_UNAUTHORIZED = { status_code: "401", status_message: "Unknown Merchant server_key/id" };
 const CORE_NOT_FOUND = { status_code: "404", status_message: "Transaction doesn't exist." };
+/** Payment types Midtrans's refund API accepts in the simulator; bank transfers are answered 412. */
+const API_REFUNDABLE_PAYMENT_TYPES: ReadonlySet<string> = new Set(["credit_card", "gopay", "qris"]);
 const CORE_CANNOT_MODIFY = { status_code: "412", status_message: "Merchant cannot modify the status of the transaction" };
 
 /** Midtrans caps request bodies at 16 KB. Not strict: midtrans-client POSTs a literal `null` for cancel, expire, ... */
@@ -64,6 +66,9 @@ export function apiRoutes(engine: SimulatorEngine): Router {
           if (tx.transaction_status === "settlement") return void res.json(CORE_CANNOT_MODIFY);
           return void res.json(describeAction(engine.deny(orderId), "200", "Success, transaction is denied", m));
         case "refund": {
+          // Midtrans's refund API does not cover bank transfers (virtual accounts): 412, nothing
+          // changes (docs/midtrans.md#refunds). The control API (a dashboard refund) still may.
+          if (tx.payment_type !== null && !API_REFUNDABLE_PAYMENT_TYPES.has(tx.payment_type)) return void res.json(CORE_CANNOT_MODIFY);
           const body = (req.body ?? {}) as Record<string, unknown>;
           const { tx: refunded, refund } = engine.refund(orderId, {
             amount: parseRefundAmount(body.amount),

@@ -23,10 +23,13 @@ import {
   sendTestWebhook,
   setProjectWebhookUrl,
   setWebhookUrlInput,
+  reenableProjectWebhookEndpoint,
+  setProjectWebhookEventTypes,
+  setWebhookEventTypesInput,
   updateProject,
 } from "../admin/projects-admin.service";
 import { createItemAsAdmin, itemCreateInput, itemListInput, itemUpdateInput, listItemsAsAdmin, updateItemAsAdmin } from "../admin/items-admin.service";
-import { listTroubledEvents, retryBatchInput, retryTroubledBatch, troubledListInput } from "../admin/webhooks-admin.service";
+import { listDisabledWebhookEndpoints, listTroubledEvents, retryBatchInput, retryTroubledBatch, troubledListInput } from "../admin/webhooks-admin.service";
 
 const id = z.string().trim().min(1).max(100);
 const projectRef = z.object({ projectId: id });
@@ -81,6 +84,9 @@ export const appRouter = router({
     revealWebhookSecret: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => revealWebhookSecret(ctx.platform, ctx.actor, input)),
     rotateWebhookSecret: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => rotateProjectWebhookSecret(ctx.platform, ctx.actor, input)),
     sendTestWebhook: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => sendTestWebhook(ctx.platform, ctx.actor, input)),
+    // A disabled endpoint (every attempt failed for 5 days): re-enable it and replay what it missed.
+    reenableWebhookEndpoint: adminProcedure.input(endpointRef).mutation(({ ctx, input }) => reenableProjectWebhookEndpoint(ctx.platform, ctx.actor, input)),
+    setWebhookEventTypes: adminProcedure.input(setWebhookEventTypesInput).mutation(({ ctx, input }) => setProjectWebhookEventTypes(ctx.platform, ctx.actor, input)),
   }),
 
   items: router({
@@ -101,6 +107,7 @@ export const appRouter = router({
     troubled: adminProcedure.input(troubledListInput).query(({ ctx, input }) => listTroubledEvents(ctx.platform.sql, input)),
     retry: adminProcedure.input(z.object({ eventId: id })).mutation(({ ctx, input }) => resendWebhook(ctx.platform, ctx.actor, { eventId: input.eventId })),
     retryBatch: adminProcedure.input(retryBatchInput).mutation(({ ctx, input }) => retryTroubledBatch(ctx.platform, ctx.actor, input)),
+    disabledEndpoints: adminProcedure.query(({ ctx }) => listDisabledWebhookEndpoints(ctx.platform.sql)),
   }),
 
   audit: router({

@@ -50,6 +50,11 @@ export const trpcCodeOf: Record<ErrorCode, TrpcCode> = {
   forbidden: "FORBIDDEN",
   rate_limited: "TOO_MANY_REQUESTS",
   invalid_state: "CONFLICT",
+  payment_not_paid: "CONFLICT",
+  already_fully_refunded: "CONFLICT",
+  refund_amount_exceeds_remaining: "UNPROCESSABLE_CONTENT",
+  refund_not_supported: "UNPROCESSABLE_CONTENT",
+  webhook_endpoint_missing: "CONFLICT",
 };
 
 /** The domain error a failed call stands for: a service's own, or `validation_failed` for a zod input error. */

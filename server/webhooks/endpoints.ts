@@ -107,4 +107,31 @@ export async function rotateWebhookSecret(db: Db, projectId: string, environment
   return secret;
 }
 
-export { listEndpoints as listWebhookEndpoints } from "./endpoints.queries";
+/**
+ * Re-enables a disabled endpoint and replays what it missed (its held events are due now; events
+ * that gave up during its failure run get a fresh schedule): docs/api.md, "Disabled endpoints".
+ * `invalid_state` when the endpoint is not disabled.
+ */
+export async function reenableWebhookEndpoint(db: Db, projectId: string, environment: Environment, now: Date): Promise<{ replayed: number; failing_since: Date | null }> {
+  const r = await q.reenableEndpoint(db, projectId, environment, now);
+  if (!r) throw new DomainError("not_found", "No such project");
+  if (!r.was_disabled) throw new DomainError("invalid_state", `The ${environment} webhook endpoint is not disabled`);
+  return { replayed: r.replayed, failing_since: r.failing_since };
+}
+
+/**
+ * Limits an endpoint to some event types (null or every type: all, the default). An event of
+ * another type is recorded as `no_endpoint` when it is written (docs/decisions/0008-fair-delivery.md).
+ */
+export async function setWebhookEndpointEventTypes(
+  db: Db,
+  projectId: string,
+  environment: Environment,
+  eventTypes: readonly string[] | null,
+): Promise<string[] | null> {
+  const types = eventTypes === null ? null : [...new Set(eventTypes)].sort();
+  if (!(await q.updateEndpointEventTypes(db, projectId, environment, types))) throw new DomainError("not_found", "No such project");
+  return types;
+}
+
+export { listDisabledEndpoints, listEndpoints as listWebhookEndpoints, type DisabledEndpointRow } from "./endpoints.queries";

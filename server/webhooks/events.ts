@@ -9,21 +9,24 @@ export const WEBHOOK_EVENTS_CHANNEL = "astapa_webhook_events";
  * Writes the event into the outbox, inside the caller's transaction. The event takes its
  * purchase's environment, and goes to the project's endpoint for that environment (picked again
  * at every send); with no URL there it is kept as `no_endpoint`. The unique
- * (purchase_id, event_type) makes a second `item.purchased` for a payment impossible, whatever
- * races. Returns true when a new event row was written.
+ * (purchase_id, dedupe_key) makes a second event for the same transition impossible, whatever
+ * races: `dedupe_key` defaults to the event type (one `item.purchased`, one `payment.expired`
+ * per payment); each refund has its own (docs/api.md, "Webhooks"). Returns true when a new
+ * event row was written.
  * A new deliverable event also NOTIFYs: PostgreSQL sends it at commit, so workers in other
  * processes wake exactly when the row becomes visible (and never for a rolled-back one).
  * `now` (default: the database's) is when the first attempt is due.
  */
 export async function enqueueWebhookEvent(
   tx: Db,
-  e: { project_id: string; purchase_id: string; event_type: string; payload: object; now?: Date },
+  e: { project_id: string; purchase_id: string; event_type: string; dedupe_key?: string; payload: object; now?: Date },
 ): Promise<boolean> {
   const status = await insertWebhookEvent(tx, {
     id: newId("msg"),
     project_id: e.project_id,
     purchase_id: e.purchase_id,
     event_type: e.event_type,
+    dedupe_key: e.dedupe_key ?? e.event_type,
     payload: e.payload,
     due: e.now ?? null,
     notifyChannel: WEBHOOK_EVENTS_CHANNEL,

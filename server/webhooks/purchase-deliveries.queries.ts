@@ -15,14 +15,6 @@ export async function listWebhookAttempts(db: Db, eventIds: readonly string[], l
   return db<WebhookAttemptRow[]>`select * from webhook_attempts where event_id in ${db([...eventIds])} order by id limit ${limit}`;
 }
 
-/** The event "resend webhook" sends for a purchase: its item.purchased event, else its newest. */
-export async function findResendableEventId(db: Db, purchaseId: string): Promise<string | undefined> {
-  const [ev] = await db<{ id: string }[]>`
-    select id from webhook_events where purchase_id = ${purchaseId}
-    order by (event_type = 'item.purchased') desc, created_at desc limit 1`;
-  return ev?.id;
-}
-
 export interface DeliveryCounts {
   delivered: number;
   failed: number;

@@ -15,6 +15,15 @@ export const WEBHOOK_RETRY_SCHEDULE_MS: readonly number[] = [
   24 * 3600_000,
 ];
 
+/**
+ * Deliveries in flight at once to one endpoint (project and environment), across every worker
+ * (docs/decisions/0008-fair-delivery.md).
+ */
+export const PER_ENDPOINT_CONCURRENCY = 4;
+
+/** An endpoint whose scheduled attempts have all failed for this long is disabled (docs/api.md, "Disabled endpoints"). */
+export const ENDPOINT_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
+
 /** ±10 %: spreads the retries of many events that failed together (a merchant outage). */
 export const JITTER_RATIO = 0.1;
 /** Retry-After never pushes an attempt further away than this. */

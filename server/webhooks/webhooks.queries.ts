@@ -11,6 +11,8 @@ export interface WebhookEventRow {
   /** The purchase's: it decides the endpoint (URL and secret) and the destination rule. */
   environment: Environment;
   event_type: string;
+  /** The transition the event stands for (unique per purchase). */
+  dedupe_key: string;
   payload: Record<string, unknown>;
   status: WebhookEventStatus;
   attempt_count: number;
@@ -54,52 +56,93 @@ export interface AttemptRecord {
 }
 
 /**
- * Writes one outbox event (inside the caller's transaction); false when the (purchase_id,
- * event_type) pair already exists. The event takes its purchase's environment; it is `pending`
+ * Writes one outbox event (inside the caller's transaction); none when the (purchase_id,
+ * dedupe_key) pair already exists (db/migrations/0010_lifecycle_events.sql). The event takes its purchase's environment; it is `pending`
  * (due at `due`, null = the database's now()) when the project's endpoint for that environment
- * has a URL, else `no_endpoint`. A pending event also NOTIFYs `notifyChannel` in the same
+ * has a URL and takes this event type, else `no_endpoint`. A pending event also NOTIFYs `notifyChannel` in the same
  * statement (PostgreSQL sends it at commit; harmless on embedded PGlite, where nobody can
  * LISTEN). The payload travels as JSON text cast in SQL: a jsonb-typed parameter would make
  * postgres.js stringify it again. Answers the new row's status, or null when none was written.
  */
 export async function insertWebhookEvent(
   db: Db,
-  e: { id: string; project_id: string; purchase_id: string; event_type: string; payload: object; due: Date | null; notifyChannel: string },
+  e: {
+    id: string;
+    project_id: string;
+    purchase_id: string;
+    event_type: string;
+    /** The transition the event stands for: at most one event per (purchase_id, dedupe_key). */
+    dedupe_key: string;
+    payload: object;
+    due: Date | null;
+    notifyChannel: string;
+  },
 ): Promise<WebhookEventStatus | null> {
   const [row] = await db<{ status: WebhookEventStatus }[]>`
     with ins as (
-      insert into webhook_events (id, project_id, purchase_id, environment, event_type, payload, status, next_attempt_at)
-      select ${e.id}, ${e.project_id}, pu.id, pu.environment, ${e.event_type}, ${JSON.stringify(e.payload)}::text::jsonb,
+      insert into webhook_events (id, project_id, purchase_id, environment, event_type, dedupe_key, payload, status, next_attempt_at)
+      select ${e.id}, ${e.project_id}, pu.id, pu.environment, ${e.event_type}, ${e.dedupe_key}, ${JSON.stringify(e.payload)}::text::jsonb,
              case when we.url is not null then 'pending' else 'no_endpoint' end,
              case when we.url is not null then coalesce(${e.due}::timestamptz, now()) end
         from purchases pu
+        -- An endpoint limited to some event types takes only those (docs/decisions/0008-fair-delivery.md).
         left join webhook_endpoints we on we.project_id = ${e.project_id} and we.environment = pu.environment
+              and (we.event_types is null or ${e.event_type} = any(we.event_types))
        where pu.id = ${e.purchase_id}
-      on conflict (purchase_id, event_type) do nothing
+      on conflict (purchase_id, dedupe_key) do nothing
       returning status)
     select status, case when status = 'pending' then pg_notify(${e.notifyChannel}, '')::text end as notified from ins`;
   return row?.status ?? null;
 }
 
 /**
- * Claims due events for one worker: a single statement, hence its own short transaction.
- * SKIP LOCKED lets workers claim side by side without waiting for each other; the lease
- * (locked_until) makes a crashed worker's claims due again once it passes. `now` comes
+ * Claims due events for one worker, fairly: a single statement, hence its own short transaction.
+ * Per endpoint (project and environment) it takes at most `perEndpoint` minus the claims that
+ * endpoint already has in flight (by any worker), oldest first, and across endpoints it deals
+ * them round-robin (every endpoint's oldest first, then every endpoint's second...), so one slow
+ * or failing endpoint's backlog never takes the slots of another endpoint's events. A disabled
+ * endpoint's events are not claimed (they stay pending until it is re-enabled).
+ * SKIP LOCKED lets workers claim side by side without waiting for each other; rows another worker
+ * claimed meanwhile fail the re-checked lease condition, so the cap holds across workers. The
+ * lease (locked_until) makes a crashed worker's claims due again once it passes. `now` comes
  * from the injectable clock, never SQL now(), so tests can move time.
+ * docs/decisions/0008-fair-delivery.md.
  */
 export async function claimDueEvents(
   db: Db,
-  c: { workerId: string; now: Date; leaseUntil: Date; limit: number },
+  c: { workerId: string; now: Date; leaseUntil: Date; limit: number; perEndpoint: number },
 ): Promise<DeliverableEvent[]> {
   return db<DeliverableEvent[]>`
+    with busy as (
+      select project_id, environment, count(*)::int as n
+        from webhook_events
+       where status = 'pending' and locked_by is not null and locked_until > ${c.now}
+       group by project_id, environment
+    ), candidates as (
+      select d.id,
+             row_number() over (partition by we.project_id, we.environment order by d.next_attempt_at, d.id) as rn,
+             d.next_attempt_at
+        from webhook_endpoints we
+        left join busy b on b.project_id = we.project_id and b.environment = we.environment
+        cross join lateral (
+          select e.id, e.next_attempt_at
+            from webhook_events e
+           where e.project_id = we.project_id and e.environment = we.environment
+             and e.status = 'pending' and e.next_attempt_at <= ${c.now}
+             and (e.locked_until is null or e.locked_until <= ${c.now})
+           order by e.next_attempt_at, e.id
+           limit greatest(${c.perEndpoint}::int - coalesce(b.n, 0), 0)) d
+       where we.disabled_at is null
+       order by rn, d.next_attempt_at
+       limit ${c.limit}
+    )
     update webhook_events e
        set locked_until = ${c.leaseUntil}, locked_by = ${c.workerId}
       from (select d.id, we.url, we.secret, we.secret_previous, we.secret_previous_expires_at
               from (select id, project_id, environment from webhook_events
-                     where status = 'pending' and next_attempt_at <= ${c.now}
+                     where id in (select id from candidates)
+                       and status = 'pending' and next_attempt_at <= ${c.now}
                        and (locked_until is null or locked_until <= ${c.now})
-                     order by next_attempt_at
-                     limit ${c.limit}
                      for update skip locked) d
               left join webhook_endpoints we on we.project_id = d.project_id and we.environment = d.environment) due
      where e.id = due.id
@@ -135,17 +178,20 @@ export type ScheduledOutcome =
  * The update is fenced: it applies only while this worker still holds the claim it made for
  * attempt `attemptCount + 1`. A worker whose lease expired (and was taken over) or whose event
  * was meanwhile delivered by hand still logs its attempt but changes nothing else.
- * Returns whether the event row was updated.
+ * The same statement keeps the endpoint's failure run: a delivery ends it; a failure starts it
+ * (at `now`) or, when it began `disableAfterMs` ago or more, disables the endpoint
+ * (docs/decisions/0008-fair-delivery.md).
+ * Answers whether the event row was updated, and whether this attempt disabled the endpoint.
  */
 export async function recordScheduledAttempt(
   db: Db,
-  r: { eventId: string; workerId: string; attemptCount: number; attempt: AttemptRecord; outcome: ScheduledOutcome },
-): Promise<boolean> {
+  r: { eventId: string; workerId: string; attemptCount: number; attempt: AttemptRecord; outcome: ScheduledOutcome; now: Date; disableAfterMs: number },
+): Promise<{ applied: boolean; disabled: boolean }> {
   const o = r.outcome;
   const fence = db`id = ${r.eventId} and status = 'pending' and locked_by = ${r.workerId} and attempt_count = ${r.attemptCount}`;
   const update =
     o.kind === "released"
-      ? db`update webhook_events set locked_until = null, locked_by = null where ${fence} returning id`
+      ? db`update webhook_events set locked_until = null, locked_by = null where ${fence} returning id, project_id, environment`
       : db`update webhook_events
               set status = ${o.kind === "delivered" ? "delivered" : o.kind === "failed" ? "failed" : "pending"},
                   attempt_count = ${r.attemptCount + 1},
@@ -153,11 +199,24 @@ export async function recordScheduledAttempt(
                   delivered_at = ${o.kind === "delivered" ? o.at : null},
                   last_error = ${o.kind === "delivered" ? null : o.error},
                   locked_until = null, locked_by = null
-            where ${fence} returning id`;
-  const [row] = await db<{ updated: number }[]>`
-    with ev as (${update}), att as (${insertAttempt(db, r.eventId, r.attempt)})
-    select (select count(*) from ev)::int as updated`;
-  return row.updated > 0;
+            where ${fence} returning id, project_id, environment`;
+  const failedBefore = new Date(r.now.getTime() - r.disableAfterMs);
+  const endpoint =
+    o.kind === "released"
+      ? db`select null::timestamptz as disabled_at where false`
+      : o.kind === "delivered"
+        ? db`update webhook_endpoints we set failing_since = null
+               from ev where we.project_id = ev.project_id and we.environment = ev.environment and we.failing_since is not null
+             returning null::timestamptz as disabled_at`
+        : db`update webhook_endpoints we
+                set failing_since = coalesce(we.failing_since, ${r.now}),
+                    disabled_at = case when we.disabled_at is null and we.failing_since <= ${failedBefore} then ${r.now}::timestamptz end
+               from ev where we.project_id = ev.project_id and we.environment = ev.environment and we.disabled_at is null
+             returning we.disabled_at`;
+  const [row] = await db<{ updated: number; disabled: boolean }[]>`
+    with ev as (${update}), att as (${insertAttempt(db, r.eventId, r.attempt)}), ep as (${endpoint})
+    select (select count(*) from ev)::int as updated, exists (select 1 from ep where disabled_at is not null) as disabled`;
+  return { applied: row.updated > 0, disabled: row.disabled };
 }
 
 /**

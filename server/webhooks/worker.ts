@@ -6,7 +6,7 @@ import type { PlatformContext } from "../platform/context";
 import { DEFAULT_TIMEOUT_MS } from "./delivery";
 import type { ResolveAll } from "./destination";
 import { WEBHOOK_EVENTS_CHANNEL } from "./events";
-import { honoursRetryAfter, nextAttempt, parseRetryAfter, WEBHOOK_RETRY_SCHEDULE_MS } from "./schedule";
+import { ENDPOINT_DISABLE_AFTER_MS, honoursRetryAfter, nextAttempt, PER_ENDPOINT_CONCURRENCY, parseRetryAfter, WEBHOOK_RETRY_SCHEDULE_MS } from "./schedule";
 import { describeFailure, sendEvent } from "./send";
 import { claimDueEvents, recordScheduledAttempt, releaseClaims, type DeliverableEvent, type ScheduledOutcome } from "./webhooks.queries";
 
@@ -15,6 +15,14 @@ export interface WebhookWorkerOptions {
   workerId?: string;
   /** Deliveries in flight at once (HTTP waits are cheap; a few slow merchants must not stall the rest). Default 32. */
   concurrency?: number;
+  /**
+   * Deliveries in flight at once to one endpoint, across every worker (fair claiming:
+   * docs/decisions/0008-fair-delivery.md). Default 4: a hanging endpoint holds at most 4 of the
+   * 32 slots, and a healthy merchant answering in 100 ms still gets about 40 webhooks/s.
+   */
+  perEndpointConcurrency?: number;
+  /** An endpoint whose scheduled attempts have all failed for this long is disabled. Default 5 days. */
+  disableAfterMs?: number;
   /** Safety net for missed wake-ups (another process on embedded, a lost NOTIFY). Default 1000. */
   pollIntervalMs?: number;
   /** How long a claim holds; must exceed the HTTP timeout. Default 60 s. */
@@ -52,6 +60,8 @@ const defaultWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(4).toS
 export function createWebhookWorker(ctx: PlatformContext, opts: WebhookWorkerOptions = {}): WebhookWorker {
   const id = opts.workerId ?? defaultWorkerId();
   const concurrency = opts.concurrency ?? 32;
+  const perEndpoint = opts.perEndpointConcurrency ?? PER_ENDPOINT_CONCURRENCY;
+  const disableAfterMs = opts.disableAfterMs ?? ENDPOINT_DISABLE_AFTER_MS;
   const pollIntervalMs = opts.pollIntervalMs ?? 1000;
   const leaseMs = opts.leaseMs ?? 60_000;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -87,7 +97,7 @@ export function createWebhookWorker(ctx: PlatformContext, opts: WebhookWorkerOpt
 
   async function claim(limit: number): Promise<DeliverableEvent[]> {
     const now = ctx.now();
-    return claimDueEvents(ctx.sql, { workerId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit });
+    return claimDueEvents(ctx.sql, { workerId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit, perEndpoint });
   }
 
   /** One scheduled attempt: HTTP outside any transaction, then one statement to record it. Never throws. */
@@ -104,8 +114,17 @@ export function createWebhookWorker(ctx: PlatformContext, opts: WebhookWorkerOpt
         const error = describeFailure(result);
         outcome = next.kind === "retry" ? { kind: "retry", nextAttemptAt: new Date(now.getTime() + next.delayMs), error } : { kind: "failed", error };
       }
-      const applied = await recordScheduledAttempt(ctx.sql, { eventId: ev.id, workerId: id, attemptCount: ev.attempt_count, attempt, outcome });
+      const { applied, disabled } = await recordScheduledAttempt(ctx.sql, {
+        eventId: ev.id,
+        workerId: id,
+        attemptCount: ev.attempt_count,
+        attempt,
+        outcome,
+        now,
+        disableAfterMs,
+      });
       const fields = { event_id: ev.id, attempt: ev.attempt_count + 1, status: result.status, error: result.error, ms: result.durationMs, outcome: outcome.kind };
+      if (disabled) log.warn({ ...fields, project_id: ev.project_id, environment: ev.environment }, "webhook endpoint disabled: every attempt failed for 5 days");
       if (!applied) log.warn(fields, "webhook attempt logged, but the claim was no longer ours (lease expired or delivered by hand)");
       else if (outcome.kind === "failed") log.warn(fields, "webhook failed: no attempts left");
       else if (outcome.kind === "retry") log.info({ ...fields, next_attempt_at: outcome.nextAttemptAt }, "webhook attempt failed, will retry");

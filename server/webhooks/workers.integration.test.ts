@@ -61,8 +61,9 @@ describe("workers side by side", () => {
   it("two workers racing over 200 due events send each exactly once", async () => {
     const m = await merchant();
     const ids = await seedEvents(t.sql, m.project_id, 200, { now: clock.now() });
-    const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a", concurrency: 8 });
-    const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b", concurrency: 8 });
+    // One endpoint: its cap is raised to the workers' slots, so the two really race for its events.
+    const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a", concurrency: 8, perEndpointConcurrency: 16 });
+    const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b", concurrency: 8, perEndpointConcurrency: 16 });
     const claimedBy = { a: 0, b: 0 };
     [claimedBy.a, claimedBy.b] = await Promise.all([a.deliverDue(), b.deliverDue()]);
     expect(claimedBy.a + claimedBy.b).toBe(200);

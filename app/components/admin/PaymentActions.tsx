@@ -48,7 +48,7 @@ function ResendResult({ r }: { r: Resend }) {
   return (
     <div className={`a-note ${r.delivered ? "a-note-ok" : "a-note-err"}`} data-testid="resend-result" role="status">
       <p>
-        <strong>{r.delivered ? "Delivered." : "Not delivered."}</strong> {r.attempt.url} answered{" "}
+        <strong>{r.delivered ? "Delivered." : "Not delivered."}</strong> {r.eventType} to {r.attempt.url}: answered{" "}
         <strong>{r.attempt.response_status ?? "nothing"}</strong>
         {r.attempt.duration_ms !== null ? ` in ${r.attempt.duration_ms} ms` : ""}
         {r.attempt.error ? ` — ${r.attempt.error}` : ""}. Event is now <Badge value={r.eventStatus} />.
@@ -98,8 +98,37 @@ function RefundForm({ purchaseId, refundable, onDone }: { purchaseId: string; re
   );
 }
 
+/** "Resend" on one webhook event row of the payment page: sends exactly that event again (same webhook-id). */
+export function ResendEventButton({ purchaseId, eventId, disabled }: { purchaseId: string; eventId: string; disabled: boolean }) {
+  const revalidator = useRevalidator();
+  const resend = useAction(() => trpc.payments.resendWebhook.mutate({ purchaseId, eventId }));
+  return (
+    <>
+      <ActionButton
+        testId="resend-event"
+        kind="secondary"
+        busy={resend.status === "busy"}
+        disabled={disabled}
+        onClick={async () => {
+          if (await resend.run()) revalidator.revalidate();
+        }}
+      >
+        Resend this event
+      </ActionButton>
+      <ErrorNote error={resend.error} />
+      {resend.result ? <ResendResult r={resend.result} /> : null}
+    </>
+  );
+}
+
 /** The payment page's actions: reconcile, resend webhook, refund. Results stay on screen; the page data refreshes. */
-export function PaymentActions({ purchaseId, canResend, canRefund, refundable }: { purchaseId: string; canResend: boolean; canRefund: boolean; refundable: number }) {
+export function PaymentActions({
+  purchaseId,
+  canResend,
+  canRefund,
+  refundable,
+  latestEventType,
+}: { purchaseId: string; canResend: boolean; canRefund: boolean; refundable: number; latestEventType: string | null }) {
   const revalidator = useRevalidator();
   const reconcile = useAction(() => trpc.payments.reconcile.mutate({ purchaseId }));
   const resend = useAction(() => trpc.payments.resendWebhook.mutate({ purchaseId }));
@@ -125,9 +154,9 @@ export function PaymentActions({ purchaseId, canResend, canRefund, refundable }:
             if (await resend.run()) revalidator.revalidate();
           }}
         >
-          Resend webhook
+          Resend latest webhook{latestEventType ? ` (${latestEventType})` : ""}
         </ActionButton>
-        {!canResend ? <span className="a-muted">No webhook to resend (not paid yet, or the project has no webhook URL).</span> : null}
+        {!canResend ? <span className="a-muted">No webhook to resend (no event yet, or the project has no webhook URL).</span> : null}
       </div>
       <ErrorNote error={reconcile.error} />
       {reconcile.result ? <ReconcileResult r={reconcile.result} /> : null}

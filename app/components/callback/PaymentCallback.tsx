@@ -4,6 +4,7 @@ import {
   documentTitle,
   MAX_REFRESHES,
   noJsRefreshContent,
+  refundInfoOf,
   safeReturnUrl,
   stateCopy,
   stopsPolling,
@@ -50,7 +51,8 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
   const state: CallbackState = payment?.status ?? data.state;
   const returnUrl = safeReturnUrl(payment?.redirect_url);
   const countdown = useReturnCountdown(returnUrl, payment ? data.pollOrderId : null, state === "settlement");
-  const copy = stateCopy(state, { storeName: payment?.store_name, timedOut: phase === "timeout" });
+  const refund = state === "refund" ? refundInfoOf(payment) : null;
+  const copy = stateCopy(state, { storeName: payment?.store_name, timedOut: phase === "timeout", refund });
   const refresh = payment && data.pollOrderId ? noJsRefreshContent(state, data.pollOrderId, data.poll) : null;
   const counting = countdown.secondsLeft !== null;
 
@@ -58,7 +60,7 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
   const returnLink = useRef<HTMLAnchorElement>(null);
 
   // The title follows the state when polling changes it (Remix's meta only sees loader data).
-  const title = documentTitle(state, payment?.store_name);
+  const title = documentTitle(state, payment?.store_name, refund);
   useEffect(() => {
     document.title = title;
   }, [title]);
@@ -121,6 +123,14 @@ export function PaymentCallback({ data }: { data: CallbackData }) {
             )}
             <dt>Jumlah</dt>
             <dd className="amount">{formatAmount(payment.amount, payment.currency)}</dd>
+            {refund && (
+              <>
+                <dt>Dikembalikan</dt>
+                <dd className="refunded" data-testid="refunded-amount">
+                  {formatAmount(refund.refundedAmount, refund.currency)}
+                </dd>
+              </>
+            )}
             <dt>Nomor pesanan</dt>
             <dd className="order-id">{payment.order_id}</dd>
           </dl>

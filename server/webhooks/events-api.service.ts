@@ -1,0 +1,170 @@
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { DomainError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { toIsoSeconds } from "../lib/time";
+import type { Environment } from "../midtrans/gateway";
+import type { PlatformContext } from "../platform/context";
+import { getWebhookEndpoint } from "./endpoints";
+import { serializeWebhookPayload } from "./events";
+import * as q from "./events-api.queries";
+import { sendWebhook } from "./send";
+import { resendWebhookEvent, TEST_WEBHOOK_TIMEOUT_MS } from "./webhooks.service";
+
+/**
+ * The merchant's events API (docs/api.md, "Events API"): a credential reads and resends the
+ * events of its OWN project and environment, and sends signed test events to its sandbox endpoint.
+ * The event types and their sample payloads belong to payments/ (which writes events through this
+ * folder): the transport validates the type and hands the sample in, so webhooks/ never imports
+ * payments/ (no folder cycles, docs/decisions/0005-layers-and-dependency-rules.md).
+ */
+
+/** Who is asking: an authenticated API credential's project and environment. */
+export interface EventsCaller {
+  project_id: string;
+  environment: Environment;
+}
+
+export const EVENTS_PAGE_DEFAULT = 50;
+export const EVENTS_PAGE_MAX = 100;
+
+/** A validated list request (the transport parses the query string: server/rest/events.routes.ts). */
+export interface ListEventsInput {
+  type?: string;
+  order_id?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** A test event to send: its type and the sample payload of that type. */
+export interface TestEventInput {
+  type: string;
+  sample: Record<string, unknown>;
+}
+
+/** An event as the API answers it. `payload` is the body sent (and signed), key order included. */
+export interface MerchantEvent {
+  id: string;
+  type: string;
+  created_at: string;
+  payload: Record<string, unknown>;
+  /** `pending`, `delivered`, `failed`, `no_endpoint` (docs/api.md#event-delivery-states); a later state passes through by name. */
+  status: string;
+  attempts: number;
+  last_response_status: number | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+const iso = (d: Date | null) => (d ? toIsoSeconds(d) : null);
+
+function toMerchantEvent(r: q.MerchantEventRow): MerchantEvent {
+  return {
+    id: r.id,
+    type: r.event_type,
+    created_at: toIsoSeconds(r.created_at),
+    payload: JSON.parse(serializeWebhookPayload(r.payload)),
+    status: r.status,
+    attempts: r.attempts,
+    last_response_status: r.last_response_status,
+    last_attempt_at: iso(r.last_attempt_at),
+    next_attempt_at: r.status === "pending" ? iso(r.next_attempt_at) : null,
+    delivered_at: iso(r.delivered_at),
+    last_error: r.last_error,
+  };
+}
+
+/** One page, newest first; `next_cursor` is null on the last page. */
+export async function listEvents(ctx: PlatformContext, caller: EventsCaller, input: ListEventsInput): Promise<{ data: MerchantEvent[]; next_cursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  // One row more than asked tells whether a next page exists without a second query.
+  const rows = await q.listMerchantEvents(ctx.sql, {
+    projectId: caller.project_id,
+    environment: caller.environment,
+    type: input.type,
+    orderId: input.order_id,
+    after,
+    limit: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return { data: page.map(toMerchantEvent), next_cursor: rows.length > input.limit && last ? encodeCursor(last.cursor_ts, last.id) : null };
+}
+
+export interface ResendOutcome {
+  id: string;
+  type: string;
+  /** The receiver answered 2xx. */
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number | null;
+  attempt_number: number;
+  /** The event's delivery state afterwards. */
+  delivery_status: string;
+}
+
+/**
+ * Sends one of the caller's events again, now, with the same `webhook-id`, through the one send
+ * path (signing, destination rule), logged as a manual attempt. Another project's or
+ * environment's event is `not_found`, exactly like an id that does not exist.
+ */
+export async function resendEvent(ctx: PlatformContext, caller: EventsCaller, eventId: string): Promise<ResendOutcome> {
+  const ev = await q.findMerchantEvent(ctx.sql, { eventId, projectId: caller.project_id, environment: caller.environment });
+  if (!ev) throw new DomainError("not_found", "No such event");
+  if (!ev.webhook_url) throw new DomainError("webhook_endpoint_missing", `Set the project's ${caller.environment} webhook URL first (admin console)`);
+  const { attempt, event } = await resendWebhookEvent(ctx, ev.id);
+  const ok = attempt.error === null && attempt.response_status !== null && attempt.response_status >= 200 && attempt.response_status < 300;
+  return {
+    id: ev.id,
+    type: ev.event_type,
+    ok,
+    status_code: attempt.response_status,
+    error: attempt.error,
+    duration_ms: attempt.duration_ms,
+    attempt_number: attempt.attempt_number,
+    delivery_status: event.status,
+  };
+}
+
+export interface TestEventOutcome {
+  /** The `webhook-id` sent: `msg_test_…`, never an event's. */
+  id: string;
+  type: string;
+  ok: boolean;
+  status_code: number | null;
+  /** The first 500 bytes of the receiver's answer. */
+  response_excerpt: string | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+const EXCERPT_BYTES = 500;
+const firstBytes = (s: string, n: number) => Buffer.from(s, "utf8").subarray(0, n).toString("utf8");
+
+/**
+ * A signed sample of any event type, sent now to the project's SANDBOX endpoint only (sandbox
+ * credentials only: a production credential is `forbidden`), marked `"test": true`, with a fresh
+ * `msg_test_` id. Not stored in the outbox, no retries, 10 s timeout.
+ */
+export async function sendTestEvent(ctx: PlatformContext, caller: EventsCaller, input: TestEventInput): Promise<TestEventOutcome> {
+  if (caller.environment !== "sandbox") {
+    throw new DomainError("forbidden", "Test events are sent with a sandbox credential only, to the sandbox endpoint; production endpoints receive only real events");
+  }
+  const endpoint = await getWebhookEndpoint(ctx.sql, caller.project_id, "sandbox");
+  if (!endpoint.url) throw new DomainError("webhook_endpoint_missing", "Set the project's sandbox webhook URL first (admin console)");
+  const id = newId("msg_test");
+  const body = serializeWebhookPayload({ ...input.sample, environment: "sandbox", test: true });
+  const r = await sendWebhook(ctx, { id, body, url: endpoint.url, secrets: endpoint, environment: "sandbox" }, { timeoutMs: TEST_WEBHOOK_TIMEOUT_MS });
+  ctx.logger.info({ project_id: caller.project_id, type: input.type, status: r.status, error: r.error }, "merchant test event sent");
+  return {
+    id,
+    type: input.type,
+    ok: r.ok,
+    status_code: r.status,
+    response_excerpt: r.responseBody === null ? null : firstBytes(r.responseBody, EXCERPT_BYTES),
+    error: r.error,
+    duration_ms: r.durationMs,
+  };
+}
