@@ -5,8 +5,8 @@ import type { PurchaseStatus } from "../payments/lifecycle";
 import { reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../payments/reconcile.service";
 import { executeRefund, planRefund, refundInput, type RefundApplied, type RefundInput } from "../payments/refunds.service";
 import { listPurchaseWebhookEvents } from "../webhooks/purchase-deliveries.queries";
-import { resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
+import { resendEventAsAdmin, type ResendResult } from "./webhooks-admin.service";
 
 /** "Reconcile with Midtrans": Get Status, applied through the state machine; audited with what changed. */
 export async function reconcilePayment(ctx: PlatformContext, actor: Actor, purchaseId: string): Promise<ReconcileResult> {
@@ -98,13 +98,7 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, i: Refun
   };
 }
 
-export interface ResendResult {
-  eventId: string;
-  eventType: string;
-  delivered: boolean;
-  eventStatus: string;
-  attempt: { attempt_number: number; trigger: string; url: string; response_status: number | null; response_body: string | null; error: string | null; duration_ms: number | null; started_at: string };
-}
+export type { ResendResult };
 
 /**
  * "Resend webhook": sends the event now through the webhooks service, and shows the merchant's
@@ -125,28 +119,5 @@ export async function resendWebhook(ctx: PlatformContext, actor: Actor, ref: { e
     }
   }
   if (!eventId) throw new DomainError("validation_failed", "Give an event id or a purchase id");
-  const { attempt, event } = await resendWebhookEvent(ctx, eventId);
-  const result: ResendResult = {
-    eventId,
-    eventType: event.event_type,
-    delivered: attempt.response_status !== null && attempt.response_status >= 200 && attempt.response_status < 300,
-    eventStatus: event.status,
-    attempt: {
-      attempt_number: attempt.attempt_number,
-      trigger: attempt.trigger,
-      url: attempt.url,
-      response_status: attempt.response_status,
-      response_body: attempt.response_body?.slice(0, 500) ?? null,
-      error: attempt.error,
-      duration_ms: attempt.duration_ms,
-      started_at: new Date(attempt.started_at).toISOString(),
-    },
-  };
-  await writeAudit(ctx.sql, actor, {
-    action: "webhook.resend",
-    targetType: "purchase",
-    targetId: event.purchase_id,
-    details: { event_id: eventId, event_type: event.event_type, delivered: result.delivered, response_status: attempt.response_status, error: attempt.error },
-  });
-  return result;
+  return resendEventAsAdmin(ctx, actor, eventId);
 }

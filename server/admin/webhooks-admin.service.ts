@@ -57,6 +57,7 @@ export async function listTroubledEvents(
 
 export interface ResendResult {
   eventId: string;
+  eventType: string;
   delivered: boolean;
   eventStatus: WebhookEventStatus;
   attempt: {
@@ -76,6 +77,7 @@ export async function resendEventAsAdmin(ctx: PlatformContext, actor: Actor, eve
   const { attempt, event } = await resendWebhookEvent(ctx, eventId);
   const result: ResendResult = {
     eventId,
+    eventType: event.event_type,
     delivered: attempt.response_status !== null && attempt.response_status >= 200 && attempt.response_status < 300,
     eventStatus: event.status,
     attempt: {
@@ -93,7 +95,7 @@ export async function resendEventAsAdmin(ctx: PlatformContext, actor: Actor, eve
     action: "webhook.resend",
     targetType: "purchase",
     targetId: event.purchase_id,
-    details: { event_id: eventId, delivered: result.delivered, response_status: attempt.response_status, error: attempt.error },
+    details: { event_id: eventId, event_type: event.event_type, delivered: result.delivered, response_status: attempt.response_status, error: attempt.error },
   });
   return result;
 }

@@ -1,24 +1,7 @@
 import type { Db } from "../db/connect";
 import type { PurchaseRow } from "./payments.schema";
 
-/** A refund made through Astapa (db/migrations/0011_refunds_and_expiry.sql). */
-export interface RefundRow {
-  id: string;
-  purchase_id: string;
-  project_id: string;
-  environment: string;
-  source: "api" | "console";
-  idempotency_key: string | null;
-  request_hash: string | null;
-  amount: number;
-  reason: string | null;
-  midtrans_refund_key: string;
-  status: "processing" | "succeeded";
-  response: Record<string, unknown> | null;
-  created_at: Date;
-  completed_at: Date | null;
-}
-
+/** What a new refund row holds (written as `processing` before Midtrans is called). */
 export interface NewRefund {
   id: string;
   purchase_id: string;
@@ -30,6 +13,14 @@ export interface NewRefund {
   amount: number;
   reason: string | null;
   midtrans_refund_key: string;
+}
+
+/** A refund made through Astapa (db/migrations/0011_refunds_and_expiry.sql). */
+export interface RefundRow extends NewRefund {
+  status: "processing" | "succeeded";
+  response: Record<string, unknown> | null;
+  created_at: Date;
+  completed_at: Date | null;
 }
 
 /** The API refund made with this Idempotency-Key in the project's environment (unique there). */
