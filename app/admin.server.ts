@@ -5,10 +5,8 @@ import { redirect } from "@remix-run/node";
 import type { AppLoadContext } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import type { inferRouterInputs } from "@trpc/server";
 import type { AdminSession } from "../server/admin/sessions.service";
 import type { AdminCaller } from "../server/trpc/context";
-import type { AppRouter } from "../server/trpc/router";
 
 export type { AdminCaller, AdminSession };
 
@@ -49,35 +47,11 @@ export async function load<T>(fn: () => Promise<T>): Promise<T> {
 
 export const isBadRequest = (e: unknown) => e instanceof TRPCError && e.code === "BAD_REQUEST";
 
-type PaymentListInput = inferRouterInputs<AppRouter>["payments"]["list"];
-type PaymentFilterKey = Exclude<keyof PaymentListInput, "cursor" | "limit">;
-/** How each filter travels in the page's query string: text as is, amounts as whole numbers. */
-const FILTER_KINDS: { [K in PaymentFilterKey]-?: NonNullable<PaymentListInput[K]> extends number ? "number" : "text" } = {
-  projectId: "text",
-  environment: "text",
-  status: "text",
-  midtransStatus: "text",
-  createdFrom: "text",
-  createdTo: "text",
-  amountMin: "number",
-  amountMax: "number",
-  q: "text",
-};
-
 /**
- * The payment list's filters from the page's query string (its filter form and the CSV link);
- * empty values are unset. The keys are checked against the procedure's input type; the values
- * are validated by the procedure (an invalid one answers BAD_REQUEST).
+ * The payment list's filters from the page's query string (its filter form and the CSV link),
+ * read by the server as the CSV export reads them; the procedure validates the values.
  */
-export function filtersFromSearchParams(sp: URLSearchParams): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, kind] of Object.entries(FILTER_KINDS)) {
-    const v = sp.get(key)?.trim();
-    if (!v) continue;
-    out[key] = kind === "number" && /^\d+$/.test(v) ? Number(v) : v;
-  }
-  return out;
-}
+export const filtersFromSearchParams = (context: AppLoadContext, sp: URLSearchParams) => context.services.admin.paymentFilters(sp);
 
 export type LoginOutcome = { ok: true; headers: Headers; next: string } | { ok: false; status: number; error: string };
 

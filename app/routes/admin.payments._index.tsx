@@ -65,7 +65,7 @@ function listInput(f: Record<string, unknown>, cursor: string | undefined): List
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { caller } = await requireAdmin(request, context);
   const sp = new URL(request.url).searchParams;
-  const input = listInput(filtersFromSearchParams(sp), sp.get("cursor") || undefined);
+  const input = listInput(filtersFromSearchParams(context, sp), sp.get("cursor") || undefined);
   const projects = (await load(() => caller.projects.list())).map((p) => ({ id: p.id, name: p.name }));
   const invalid = { page: { items: [], nextCursor: null }, projects, error: "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah)." };
   if (!input) return invalid;

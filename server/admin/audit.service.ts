@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/connect";
+import type { WithIsoDates } from "../lib/dto";
 import * as q from "./audit.queries";
 
 /** Who did something: a signed-in admin, or the system (bootstrap, CLI). */
@@ -11,17 +12,7 @@ export interface Actor {
 
 export const systemActor = (what: string): Actor => ({ adminId: null, email: what, ip: null });
 
-export interface AuditEntry {
-  id: number;
-  admin_id: string | null;
-  admin_email: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-  created_at: string;
-}
+export type AuditEntry = WithIsoDates<q.AuditRow>;
 
 const toEntry = (r: q.AuditRow): AuditEntry => ({ ...r, id: Number(r.id), created_at: r.created_at.toISOString() });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/connect";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
+import type { WithIsoDates } from "../lib/dto";
 import type { Environment } from "../midtrans/gateway";
 import type { PlatformContext } from "../platform/context";
 import { listDisabledEndpoints } from "../webhooks/endpoints";
@@ -9,22 +10,8 @@ import type { WebhookAttemptRow, WebhookEventStatus } from "../webhooks/webhooks
 import { resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
 
-export interface TroubledEvent {
-  id: string;
-  project_id: string;
-  project_name: string;
-  purchase_id: string;
-  order_id: string;
-  environment: Environment;
-  event_type: string;
-  status: "pending" | "failed";
-  attempt_count: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  created_at: string;
-  /** The URL of the endpoint of the event's environment. */
-  webhook_url: string | null;
-}
+/** A delivery in trouble as the console shows it (the row without its cursor text). */
+export type TroubledEvent = WithIsoDates<Omit<troubled.TroubledEventRow, "ts">>;
 
 const troubleKind = z.enum(["all", "failing", "exhausted"]).default("all");
 

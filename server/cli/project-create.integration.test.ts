@@ -111,3 +111,28 @@ describe("npm run project:create", { timeout: 60_000 }, () => {
     expect(await count()).toEqual(before);
   });
 });
+
+// --event-types limits both endpoints of the new project (docs/api.md, "Event-type subscriptions").
+describe("npm run project:create --event-types", { timeout: 60_000 }, () => {
+  it("limits both endpoints to the given types; without the flag they take all; an unknown type is refused", async () => {
+    const limited = await projectCreate(["--name", "Subs", "--event-types", "payment.refunded, item.purchased"]);
+    expect(limited.code).toBe(0);
+    expect(limited.stdout).toContain("event types sent: payment.refunded, item.purchased");
+    const limitedId = limited.stdout.match(/^project_id: (\S+)/m)?.[1];
+    const all = await projectCreate(["--name", "All"]);
+    const allId = all.stdout.match(/^project_id: (\S+)/m)?.[1];
+    const bad = await projectCreate(["--name", "Bad", "--event-types", "item.purchased,no.such"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--event-types");
+
+    const rows = await query((sql) => sql<{ project_id: string; environment: string; event_types: string[] | null }[]>`
+      select project_id, environment, event_types from webhook_endpoints order by project_id, environment`);
+    const of = (id: string | undefined) => rows.filter((r) => r.project_id === id).map((r) => r.event_types);
+    expect(of(limitedId)).toEqual([
+      ["item.purchased", "payment.refunded"],
+      ["item.purchased", "payment.refunded"],
+    ]);
+    expect(of(allId)).toEqual([null, null]);
+    expect(await query((sql) => sql`select 1 from projects where name = 'Bad'`)).toHaveLength(0);
+  });
+});

@@ -1,34 +1,16 @@
 import { withCustomPlans, type Sql } from "../db/connect";
 import { encodeCursor } from "../lib/cursor";
-import type { Environment } from "../midtrans/gateway";
-import { publicStatusOf, type MidtransStatus, type PublicStatus, type PurchaseStatus } from "./lifecycle";
+import type { WithIsoDates } from "../lib/dto";
+import { publicStatusOf, type PublicStatus } from "./lifecycle";
 import { paymentListQuery, type PaymentListRow } from "./payment-list.queries";
 import type { PaymentListInput } from "./payment-list.schema";
 import { midtransOrderIdOf } from "./order-id";
 
-export interface PaymentListItem {
-  id: string;
-  /** The merchant's order id: unique per project and environment only. */
-  order_id: string;
+export type PaymentListItem = Omit<WithIsoDates<PaymentListRow>, "midtrans_order_id"> & {
   /** The id Midtrans knows the payment by (its dashboard, notifications, the buyer's callback URL). */
   midtrans_order_id: string;
-  project_id: string;
-  project_name: string;
-  environment: Environment;
-  status: PurchaseStatus;
   public_status: PublicStatus | null;
-  midtrans_status: MidtransStatus | null;
-  payment_type: string | null;
-  amount: number;
-  currency: string;
-  refunded_amount: number;
-  buyer_email: string;
-  buyer_name: string | null;
-  item_name: string | null;
-  created_at: string;
-  paid_at: string | null;
-  updated_at: string;
-}
+};
 
 /** A purchase row (with its project's name) as the console's list shows it. */
 export const toPaymentListItem = (r: PaymentListRow): PaymentListItem => ({

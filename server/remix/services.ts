@@ -1,3 +1,4 @@
+import { filtersFromSearchParams } from "../payments/payment-list.schema";
 import type { PlatformContext } from "../platform/context";
 import { adminPageSession, loginFromForm, logoutFromForm, type AdminPageSession, type LoginResult } from "./admin";
 import { lookupCallbackPayment, type CallbackLookup } from "./callback";
@@ -19,6 +20,8 @@ export interface RemixServices {
     login(request: Request, clientIp?: string): Promise<LoginResult>;
     /** The Set-Cookie that clears the session, or null when the form came from another site. */
     logout(request: Request, clientIp?: string): Promise<string | null>;
+    /** The payment list's filters from a page's query string (the CSV export reads them the same way). */
+    paymentFilters(sp: URLSearchParams): Record<string, unknown>;
   };
 }
 
@@ -38,6 +41,7 @@ export function createRemixServices(platform: PlatformContext): RemixServices {
       session: (request, clientIp) => adminPageSession(platform, request, clientIp),
       login: (request, clientIp) => loginFromForm(platform, request, clientIp),
       logout: (request, clientIp) => logoutFromForm(platform, request, clientIp),
+      paymentFilters: filtersFromSearchParams,
     },
   };
 }

@@ -7,6 +7,8 @@ import { listen } from "../runtime/http-server";
 import { startMidtransSimulator, type MidtransSimulator } from "../simulator";
 import { createProject, issueCredential } from "../projects/projects.service";
 import type { Environment } from "../midtrans/gateway";
+import { connectPostgres, type Database } from "../db/connect";
+import type { PlatformContext } from "../platform/context";
 import { createTestDatabase } from "./database";
 import { startFaultProxy } from "./fault-proxy";
 
@@ -50,6 +52,11 @@ export interface TestPlatform {
     client_secret: string;
     webhook_secret: string;
   }>;
+  /**
+   * The context a second process would have: its own connection pool on real PostgreSQL (closed
+   * with the platform); embedded has only the one connection, so it is the platform's own context.
+   */
+  otherProcessContext(): Promise<PlatformContext>;
   close(): Promise<void>;
 }
 
@@ -88,6 +95,7 @@ export async function startTestPlatform(opts: {
   const { server, url } = await listen(platform, { port: opts.listenPort ?? 0, host: "127.0.0.1", remixBuild: opts.remixBuild });
   // The public URL is only known once listening: Snap's finish and notification URLs use it.
   platform.ctx.config.publicUrl = url;
+  const extraPools: Database[] = [];
 
   return {
     platform,
@@ -96,6 +104,12 @@ export async function startTestPlatform(opts: {
     url,
     server,
     sql: platform.ctx.sql,
+    async otherProcessContext() {
+      if (database.kind !== "postgres") return platform.ctx;
+      const pool = await connectPostgres(database.url, { max: 5 });
+      extraPools.push(pool);
+      return { ...platform.ctx, sql: pool.sql };
+    },
     async createMerchant(o = {}) {
       const environment = o.environment ?? "sandbox";
       const project = await createProject(platform.ctx.sql, {
@@ -109,6 +123,7 @@ export async function startTestPlatform(opts: {
     async close() {
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
+      for (const pool of extraPools) await pool.close();
       await platform.close();
       await proxy?.close();
       await simulator.close();

@@ -2,8 +2,6 @@
 // claiming, endpoints disabled after 5 days of failures (re-enabled and replayed from the
 // console), and event-type subscriptions.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connectPostgres, type Database } from "../db/connect";
-import type { PlatformContext } from "../platform/context";
 import { signedInAdmin } from "../testing/admin";
 import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platform";
 import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
@@ -16,7 +14,6 @@ let t: TestPlatform;
 let healthy: Receiver;
 let hanging: Receiver;
 const clock = testClock();
-const extraDbs: Database[] = [];
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now });
@@ -30,17 +27,8 @@ afterEach(async () => {
 afterAll(async () => {
   await healthy?.close();
   await hanging?.close();
-  for (const d of extraDbs) await d.close();
   await t?.close();
 });
-
-/** A second "process": its own connection pool on real PostgreSQL; embedded has only the one. */
-async function otherProcessCtx(): Promise<PlatformContext> {
-  if (t.platform.database.kind !== "postgres") return t.platform.ctx;
-  const db = await connectPostgres(t.platform.database.url, { max: 5 });
-  extraDbs.push(db);
-  return { ...t.platform.ctx, sql: db.sql };
-}
 
 async function merchant(url: string) {
   const m = await t.createMerchant();
@@ -83,7 +71,7 @@ describe("fair claiming", () => {
     const ids = await seedEvents(t.sql, slow.project_id, 10, { now: clock.now() });
     const before = hits(hanging, ids).length;
     const a = createWebhookWorker(t.platform.ctx, { workerId: "cap-a", concurrency: 8, perEndpointConcurrency: 3, timeoutMs: 30_000, stopTimeoutMs: 0, pollIntervalMs: 20 });
-    const b = createWebhookWorker(await otherProcessCtx(), { workerId: "cap-b", concurrency: 8, perEndpointConcurrency: 3, timeoutMs: 30_000, stopTimeoutMs: 0, pollIntervalMs: 20 });
+    const b = createWebhookWorker(await t.otherProcessContext(), { workerId: "cap-b", concurrency: 8, perEndpointConcurrency: 3, timeoutMs: 30_000, stopTimeoutMs: 0, pollIntervalMs: 20 });
     a.start();
     b.start();
     try {

@@ -1,7 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connectPostgres, type Database } from "../db/connect";
 import { startTestPlatform, waitFor, type TestPlatform } from "../testing/platform";
-import type { PlatformContext } from "../platform/context";
 import { seedEvents, startReceiver, testClock, type Receiver } from "../testing/webhooks";
 import { createWebhookWorker, startWebhookDelivery } from "./worker";
 import { updateEndpointUrl } from "./endpoints.queries";
@@ -9,7 +7,6 @@ import { updateEndpointUrl } from "./endpoints.queries";
 let t: TestPlatform;
 let receiver: Receiver;
 const clock = testClock();
-const extraDbs: Database[] = [];
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now });
@@ -18,17 +15,8 @@ beforeAll(async () => {
 afterEach(() => receiver.behave(() => ({ status: 200, body: "ok" })));
 afterAll(async () => {
   await receiver?.close();
-  for (const d of extraDbs) await d.close();
   await t?.close();
 });
-
-/** A second "process": its own connection pool on real PostgreSQL; embedded has only the one. */
-async function otherProcessCtx(): Promise<PlatformContext> {
-  if (t.platform.database.kind !== "postgres") return t.platform.ctx;
-  const db = await connectPostgres(t.platform.database.url, { max: 5 });
-  extraDbs.push(db);
-  return { ...t.platform.ctx, sql: db.sql };
-}
 
 /** A sandbox merchant whose sandbox endpoint is the receiver. */
 async function merchant() {
@@ -63,7 +51,7 @@ describe("workers side by side", () => {
     const ids = await seedEvents(t.sql, m.project_id, 200, { now: clock.now() });
     // One endpoint: its cap is raised to the workers' slots, so the two really race for its events.
     const a = createWebhookWorker(t.platform.ctx, { workerId: "worker-a", concurrency: 8, perEndpointConcurrency: 16 });
-    const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b", concurrency: 8, perEndpointConcurrency: 16 });
+    const b = createWebhookWorker(await t.otherProcessContext(), { workerId: "worker-b", concurrency: 8, perEndpointConcurrency: 16 });
     const claimedBy = { a: 0, b: 0 };
     [claimedBy.a, claimedBy.b] = await Promise.all([a.deliverDue(), b.deliverDue()]);
     expect(claimedBy.a + claimedBy.b).toBe(200);
@@ -87,7 +75,7 @@ describe("workers side by side", () => {
     await waitFor(() => hitsFor(id).length === 1, { what: "worker A's request" });
     expect(await eventRow(id)).toMatchObject({ locked_by: "worker-a-dies", status: "pending", attempt_count: 0 });
 
-    const b = createWebhookWorker(await otherProcessCtx(), { workerId: "worker-b" });
+    const b = createWebhookWorker(await t.otherProcessContext(), { workerId: "worker-b" });
     expect(await b.deliverDue()).toBe(0); // the claim still holds
     receiver.behave(() => ({ status: 200, body: "ok" }));
     clock.advance(61_000); // past the lease
@@ -185,7 +173,7 @@ describe("wake-up", () => {
       // event is due only after it, so only NOTIFY can deliver it before the minute-long poll.
       await waitFor(() => host.reads > 0, { what: "LISTEN and the loop's first claim" });
       clock.advance(60_000);
-      const other = await otherProcessCtx();
+      const other = await t.otherProcessContext();
       const m = await merchant();
       // Written and committed on another connection, without the in-process signal.
       const [id] = await other.sql.begin((tx) => seedEvents(tx, m.project_id, 1, { now: clock.now() }));
