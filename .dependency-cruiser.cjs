@@ -44,7 +44,15 @@ const rules = [
       severity: "error",
       comment: "Transports (rest, trpc, http, remix, runtime, cli) call services; never the other way round.",
       from: { path: "^server/(lib|config|db|platform|midtrans|projects|items|payments|webhooks|admin)/", pathNot: TESTS },
-      to: { path: "^server/(rest|trpc|http|remix|runtime|cli)/" },
+      to: { path: "^server/(rest|trpc|http|remix|runtime|cli|demo-store)/" },
+    },
+    {
+      name: "demo-store-is-a-merchant",
+      severity: "error",
+      comment:
+        "The demo store is a stand-in merchant: it reaches Astapa over the public HTTP API only, never through services or transports (its own tables through its own queries).",
+      from: { path: "^server/demo-store/", pathNot: TESTS },
+      to: { path: "^server/(?!demo-store/|db/|config/|lib/)" },
     },
     {
       name: "lib-is-the-bottom",

@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{server,db,app,bench}/**/*.integration.test.ts"],
+          // Every merchant-API answer a test receives is checked against the OpenAPI document.
+          setupFiles: ["server/testing/openapi-guard.ts"],
           environment: "node",
           env,
           pool: "forks",

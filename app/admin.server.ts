@@ -7,8 +7,9 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { AdminSession } from "../server/admin/sessions.service";
 import type { AdminCaller } from "../server/trpc/context";
+import type { Permission } from "../server/admin/permissions";
 
-export type { AdminCaller, AdminSession };
+export type { AdminCaller, AdminSession, Permission };
 
 /** Only redirect back inside the console (never to another site). */
 export function safeNext(next: string | null | undefined): string {
@@ -19,7 +20,10 @@ export function safeNext(next: string | null | undefined): string {
  * The signed-in admin of a page request and a tRPC caller acting as them (pages render on the
  * server through the same procedures the browser calls). Redirects to the login page otherwise.
  */
-export async function requireAdmin(request: Request, context: AppLoadContext): Promise<{ admin: AdminSession; caller: AdminCaller }> {
+export async function requireAdmin(
+  request: Request,
+  context: AppLoadContext,
+): Promise<{ admin: AdminSession; caller: AdminCaller; permissions: Permission[] }> {
   const session = await context.services.admin.session(request, context.clientIp);
   if (!session) {
     const url = new URL(request.url);

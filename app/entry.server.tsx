@@ -1,8 +1,8 @@
 import { PassThrough } from "node:stream";
 import { randomBytes } from "node:crypto";
-import type { EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "./nonce";
@@ -34,7 +34,26 @@ function securityHeaders(headers: Headers, nonce: string) {
   headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
-export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
+const whereOf = (request: Request) => ({ method: request.method, path: new URL(request.url).pathname });
+
+/**
+ * Remix's errors go to the server's JSON logger (the load context's `reportError`), never to the
+ * console as a multi-line stack. A 4xx of Remix's own (no such page, no action for a POST) is
+ * the client's: the request's log line says it. A request the client aborted is no error.
+ */
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  context.reportError?.(error, whereOf(request));
+};
+
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
   const nonce = randomBytes(16).toString("base64");
   securityHeaders(responseHeaders, nonce);
   // Bots (and no-JS crawlers) get the complete document at once; browsers get the shell early.
@@ -65,7 +84,7 @@ export default function handleRequest(request: Request, responseStatusCode: numb
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) loadContext.reportError?.(error, whereOf(request));
         },
       },
     );

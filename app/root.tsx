@@ -1,12 +1,19 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteError } from "@remix-run/react";
 import type { LinksFunction } from "@remix-run/node";
 import styles from "./styles.css";
 import { useNonce } from "./nonce";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
+/**
+ * A route whose `handle` says `{ hydrate: false }` is rendered on the server only: no Remix
+ * runtime (the buyer's callback page brings its own small script instead).
+ */
+const hydrates = (handle: unknown) => !(handle && typeof handle === "object" && "hydrate" in handle && handle.hydrate === false);
+
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
+  const scripts = useMatches().every((m) => hydrates(m.handle));
   return (
     <html lang="id">
       <head>
@@ -17,8 +24,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts && <ScrollRestoration nonce={nonce} />}
+        {scripts && <Scripts nonce={nonce} />}
       </body>
     </html>
   );
@@ -26,4 +33,20 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App() {
   return <Outlet />;
+}
+
+/**
+ * What no route's own boundary handles: an unknown page (404), a method a page does not take
+ * (405), an unexpected error (500). A plain page that shows nothing of the error (the server
+ * logs it, one JSON line); without it Remix's default boundary prints the error to the console.
+ */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return (
+    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: "32rem", margin: "4rem auto", padding: "0 1rem" }}>
+      <h1>{status === 404 ? "Halaman tidak ditemukan" : status < 500 ? "Permintaan tidak dapat diproses" : "Terjadi kesalahan"}</h1>
+      <p>{status === 404 ? "Page not found." : status < 500 ? "This request cannot be processed." : "Something went wrong. Please try again later."}</p>
+    </main>
+  );
 }

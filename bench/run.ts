@@ -12,6 +12,7 @@ import { startProcess, type RunningProcess } from "./harness/processes";
 import { benchVerify } from "./scenarios/verify";
 import { benchCreate } from "./scenarios/create";
 import { benchCallback } from "./scenarios/callback";
+import { benchCallbackPage } from "./scenarios/callback-page";
 import { benchAdminList } from "./scenarios/admin-list";
 import { benchNotifications } from "./scenarios/notifications";
 import { createProject, issueCredential } from "../server/projects/projects.service";
@@ -104,11 +105,33 @@ async function main() {
       readyUrl: `http://127.0.0.1:${PORTS.reference}/healthz`,
     });
     procs.push(reference);
+    // The minimal notifications and create servers (bench/reference/), alternated with the
+    // platform in their scenarios; they share its PostgreSQL (not run on the embedded database).
+    const minimalEnv = { DATABASE_URL: db.url, MIDTRANS_SIMULATOR_URL: simulator.url, MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY };
+    const minimal = async (entry: string, port: number) => {
+      const p = await startProcess(entry, {
+        env: { ...minimalEnv, PORT: String(port) },
+        url: `http://127.0.0.1:${port}`,
+        readyUrl: `http://127.0.0.1:${port}/healthz`,
+      });
+      procs.push(p);
+      return p;
+    };
+    const notificationsReference = embedded ? null : await minimal("bench/reference/notifications-server.ts", 4105);
+    const createReference = embedded ? null : await minimal("bench/reference/create-server.ts", 4106);
 
     const durationSec = smoke ? 1 : 5;
     const rounds = smoke ? 1 : 3;
     console.log("bench: verify");
-    const verify = await benchVerify({ platformUrl: platform.url, referenceUrl: reference.url, orderIds, rounds, durationSec, connections: 50 });
+    const verify = await benchVerify({
+      platformUrl: platform.url,
+      referenceUrl: reference.url,
+      orderIds,
+      rounds,
+      durationSec,
+      connections: 50,
+      propagation: embedded ? null : { sql: db.sql, samples: smoke ? 20 : 300 },
+    });
     console.log("bench: create");
     const createArgs = {
       platformUrl: platform.url,
@@ -124,7 +147,7 @@ async function main() {
     // with the CPU each spends per create.
     const pids = { platform: platform.pid, simulator: simulator.pid };
     const oneConnection = await benchCreate({ ...createArgs, connections: 1, pids });
-    const tenConnections = await benchCreate({ ...createArgs, connections: 10, pids });
+    const tenConnections = await benchCreate({ ...createArgs, connections: 10, pids, referenceUrl: createReference?.url, referencePid: createReference?.pid });
     const create = {
       oneConnection,
       tenConnections,
@@ -140,6 +163,9 @@ async function main() {
       count: smoke ? 100 : 3000,
       connections: 20,
       pids,
+      referenceUrl: notificationsReference?.url,
+      referencePid: notificationsReference?.pid,
+      rounds: smoke ? 1 : 3,
     });
     console.log("bench: callback page");
     const callback = await benchCallback({
@@ -148,6 +174,13 @@ async function main() {
       durationSec,
       connections: 20,
       samples: smoke ? 10 : 200,
+    });
+
+    console.log("bench: callback page on a Slow-3G-class phone (Chromium)");
+    const callbackPage = await benchCallbackPage({
+      platformUrl: platform.url,
+      states: { settlement: orderIds[0], pending: orderIds[4], cancel: orderIds[2] },
+      samples: smoke ? 1 : 5,
     });
 
     let webhook: unknown = { skipped: "bench/webhook-latency.ts not present" };
@@ -177,7 +210,7 @@ async function main() {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}` },
       versions: { node: process.version, postgres: pgVersion },
       notes,
-      scenarios: { verify, create, notifications, callback, webhook, webhookFairness, adminList, memory },
+      scenarios: { verify, create, notifications, callback, callbackPage, webhook, webhookFairness, adminList, memory },
     };
     mkdirSync("bench/results", { recursive: true });
     const file = smoke ? "bench/results/smoke.json" : embedded ? "bench/results/embedded.json" : "bench/results/latest.json";

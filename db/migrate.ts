@@ -58,6 +58,8 @@ export function checkMigrations(migrations: readonly Migration[], applied: Reado
  */
 export async function migrate(sql: Sql, migrations = listMigrations()): Promise<string[]> {
   return sql.begin(async (tx) => {
+    // A migration may take longer than the pool's statement_timeout (DB_STATEMENT_TIMEOUT_MS).
+    await tx`set local statement_timeout = 0`;
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
     await tx`create table if not exists schema_migrations (
       version integer primary key,

@@ -136,7 +136,7 @@ test("the dashboard draws the settled-per-day chart", async ({ page }) => {
   const box = await chart.boundingBox();
   expect(box!.width).toBeGreaterThan(200);
   expect(box!.height).toBeGreaterThan(100);
-  await expect(page.getByTestId("period-today")).toContainText("settlement rate");
+  await expect(page.getByTestId("period-today")).toContainText("paid rate");
   await expect(page.getByTestId("period-today")).toContainText(/Rp[\d.]+/);
   await shot(page, "dashboard");
 });

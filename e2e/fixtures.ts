@@ -5,6 +5,8 @@ export interface E2EState {
   url: string;
   simulatorUrl: string;
   storeUrl: string;
+  /** The demo store's page (server/demo-store), as `npm start` serves it. */
+  demoStoreUrl: string;
   project_id: string;
   client_id: string;
   client_secret: string;

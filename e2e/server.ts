@@ -6,6 +6,10 @@ import path from "node:path";
 import { loadRemixBuild } from "../server/runtime/http-server";
 import { startTestPlatform } from "../server/testing/platform";
 import { ensureFirstAdmin } from "../server/admin/admin-users.service";
+import { ensureDemoProject } from "../server/projects/demo";
+import { saveDemoStoreSettings } from "../server/demo-store/demo-store.queries";
+import { startWebhookDelivery } from "../server/webhooks/worker";
+import { seedAttention } from "./attention-seed";
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 const storePort = port + 1;
@@ -26,18 +30,34 @@ const t = await startTestPlatform({
   listenPort: port,
 });
 await ensureFirstAdmin(t.platform.ctx, { email: "admin@astapa.test", password: "correct horse battery staple" });
+// The demo project and its demo store, as `npm start` makes them on an empty database (server/main.ts).
+const demo = await ensureDemoProject(t.platform.ctx.sql, t.url, t.platform.ctx.config);
+if (!demo?.webhook_url) throw new Error("the demo project was not created with the demo store's webhook endpoint");
+await saveDemoStoreSettings(t.platform.ctx.sql, {
+  project_id: demo.project.id,
+  client_id: demo.client_id,
+  client_secret: demo.client_secret,
+  webhook_secret: demo.webhook_secret,
+});
 const merchant = await t.createMerchant({ name: "Warung Bu Sari", store_url_template: `${storeUrl}/{store_slug}` });
+
+// A stale pending payment and a failing endpoint for the dashboard's attention panel (e2e/attention.spec.ts).
+const attention = await seedAttention(t);
+
+// Webhook delivery, as `npm start` runs it: the demo store receives item.purchased.
+const delivery = startWebhookDelivery(t.platform);
 
 const stateDir = path.resolve("e2e/.state");
 mkdirSync(stateDir, { recursive: true });
 writeFileSync(
   path.join(stateDir, `state-${port}.json`),
-  JSON.stringify({ url: t.url, simulatorUrl: t.simulator.url, storeUrl, ...merchant }, null, 2),
+  JSON.stringify({ url: t.url, simulatorUrl: t.simulator.url, storeUrl, demoStoreUrl: demo.store_url, ...merchant, attention }, null, 2),
 );
 console.log(`e2e platform ready at ${t.url}`);
 
 const stop = async () => {
   store.close();
+  await delivery.stop();
   await t.close();
   process.exit(0);
 };

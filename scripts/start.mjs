@@ -1,6 +1,6 @@
-// `npm start` (and `npm run worker` with the argument "worker"): build the Remix app and the
-// server bundle if they are missing or older than their sources, then run the bundle in this
-// same process, so signals and the PID are the server's.
+// `npm start` (and `npm run worker` with the argument "worker"): load `.env`, default to
+// production mode, build the Remix app and the server bundle if they are missing or older than
+// their sources, then run the bundle in this same process, so signals and the PID are the server's.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -8,6 +8,18 @@ import path from "node:path";
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
 const entry = process.argv[2] === "worker" ? "worker" : "main";
+
+// `.env` when present (variables already set in the environment win), then production mode
+// unless NODE_ENV was set explicitly: React, Remix and Express run their production builds, and
+// no answer carries a stack trace. Both before the bundle is imported: React picks its build then.
+if (existsSync(".env")) {
+  if (typeof process.loadEnvFile !== "function") {
+    console.error("Reading .env needs Node 20.12 or later (process.loadEnvFile); export the variables instead.");
+    process.exit(1);
+  }
+  process.loadEnvFile(".env");
+}
+if (!process.env.NODE_ENV) process.env.NODE_ENV = "production";
 
 function newestMtime(p) {
   const st = statSync(p);
@@ -20,7 +32,8 @@ const sources = Math.max(newestMtime("app"), newestMtime("server"), newestMtime(
 const stale = (file) => !existsSync(file) || statSync(file).mtimeMs < sources;
 
 function run(args) {
-  const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  // The build's progress goes to stderr: stdout is the server's JSON log lines only.
+  const r = spawnSync(process.execPath, args, { stdio: ["inherit", 2, "inherit"], env: { ...process.env, NODE_ENV: "production" } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (stale("build/index.js")) run([path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"]);

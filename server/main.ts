@@ -1,37 +1,58 @@
 import { loadEnv } from "./config/env";
+import { loadDotEnv } from "./config/dotenv";
 import { createLogger } from "./config/logger";
 import { createPlatform } from "./runtime/platform";
 import { listen, loadRemixBuild } from "./runtime/http-server";
 import { ensureDemoProject } from "./projects/demo";
+import { saveDemoStoreSettings } from "./demo-store/demo-store.queries";
 import { ensureFirstAdmin } from "./admin/admin-users.service";
 import { startWorkers } from "./runtime/workers";
+import { startMetricsServer } from "./runtime/metrics-server";
+import { routeConsoleToLogger } from "./runtime/console-to-log";
 
 /** One process: the Remix app, the REST adapter, tRPC and the background workers. */
 async function main() {
+  loadDotEnv();
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL);
+  routeConsoleToLogger(logger);
   const platform = await createPlatform(env, { logger });
   const { server, url } = await listen(platform, { port: env.PORT, host: env.HOST, remixBuild: await loadRemixBuild() });
   const workers = env.RUN_WORKERS ? startWorkers(platform) : null;
-  logger.info({ url, publicUrl: env.PUBLIC_URL, database: platform.database.kind, workers: Boolean(workers) }, "Astapa is listening");
+  // Prometheus metrics on their own port (unset: none), never the public one (docs/operations.md).
+  const metricsServer = env.METRICS_PORT ? await startMetricsServer(platform.ctx.metrics, { port: env.METRICS_PORT, host: env.METRICS_HOST, logger }) : null;
+  logger.info(
+    { url, publicUrl: env.PUBLIC_URL, database: platform.database.kind, workers: Boolean(workers), mode: process.env.NODE_ENV ?? "development" },
+    "Astapa is listening",
+  );
 
-  const demo = await ensureDemoProject(platform.ctx.sql, env.PUBLIC_URL);
+  const demo = await ensureDemoProject(platform.ctx.sql, env.PUBLIC_URL, platform.ctx.config);
   if (demo) {
-    // Printed once, to the terminal only: the secret is stored as a hash.
-    process.stdout.write(
+    // The demo store is the demo project's merchant: it keeps the sandbox credential and webhook secret as a merchant keeps its own (server/demo-store).
+    if (demo.webhook_url) {
+      await saveDemoStoreSettings(platform.ctx.sql, {
+        project_id: demo.project.id,
+        client_id: demo.client_id,
+        client_secret: demo.client_secret,
+        webhook_secret: demo.webhook_secret,
+      });
+    }
+    // Printed once, to the terminal only (stderr: stdout is JSON log lines): Astapa stores the secret as a hash.
+    process.stderr.write(
       `\n  Demo project created (sandbox). Keep these, the secret is not shown again:\n` +
-        `    ASTAPA_CLIENT_ID=${demo.client_id}\n    ASTAPA_CLIENT_SECRET=${demo.client_secret}\n\n`,
+        `    ASTAPA_CLIENT_ID=${demo.client_id}\n    ASTAPA_CLIENT_SECRET=${demo.client_secret}\n` +
+        (demo.webhook_url ? `  Demo store (buy, pay, see the verified webhook): ${demo.store_url}\n\n` : "\n"),
     );
   }
   const firstAdmin = await ensureFirstAdmin(platform.ctx, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
   if (firstAdmin.created) {
-    process.stdout.write(
+    process.stderr.write(
       `\n  Admin console: ${env.PUBLIC_URL}/admin — first admin ${firstAdmin.admin.email}` +
         (firstAdmin.generatedPassword ? `, password (shown once): ${firstAdmin.generatedPassword}\n\n` : " (password from ADMIN_PASSWORD)\n\n"),
     );
   }
   if (platform.simulator) {
-    process.stdout.write(`  Midtrans simulator dashboard: ${platform.simulator.url}/\n  Astapa: ${env.PUBLIC_URL}\n\n`);
+    process.stderr.write(`  Midtrans simulator dashboard: ${platform.simulator.url}/\n  Astapa: ${env.PUBLIC_URL}\n\n`);
   }
 
   let stopping = false;
@@ -52,6 +73,7 @@ async function main() {
     server.closeIdleConnections = () => {};
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await workers?.stop();
+    await metricsServer?.close();
     await platform.close();
     process.exit(0);
   };

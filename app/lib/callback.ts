@@ -7,6 +7,7 @@
 // Types only (erased at build): the page shows exactly what verifyPayment returns.
 import type { VerifyResult } from "../../server/payments/payments.schema";
 import type { PublicStatus } from "../../server/payments/lifecycle";
+import type { PaymentInstructionKind, PaymentInstructions } from "../../server/payments/instructions";
 import { formatAmount } from "./money";
 
 /** The public status of a payment, as verifyPayment and GET …/verify give it. */
@@ -17,6 +18,12 @@ export type CallbackState = PaymentStatus | "notfound" | "missing";
 
 /** The payload of verifyPayment / GET /api/platform/shop-payment/verify. */
 export type PublicPayment = VerifyResult;
+
+/** How a pending payment is completed (from Midtrans's Get Status, server-side). */
+export type { PaymentInstructionKind, PaymentInstructions };
+
+/** The public verify endpoint the page polls (server/rest/verify.handler.ts). */
+export const VERIFY_PATH = "/api/platform/shop-payment/verify";
 
 export const POLL_INTERVAL_MS = 3_000;
 export const POLL_WINDOW_MS = 60_000;
@@ -104,6 +111,20 @@ export function refundInfoOf(p: Pick<PublicPayment, "amount" | "currency" | "ref
 /** Part of the amount refunded, not all of it. */
 export const isPartialRefund = (r: RefundInfo | null | undefined): boolean => !!r && r.refundedAmount < r.amount;
 
+/** What to do while pending when the method is not known. */
+const PENDING_STEPS_GENERIC = [
+  "Transfer bank (virtual account): selesaikan transfer ke nomor virtual account yang diberikan, sebelum batas waktunya.",
+  "GoPay atau QRIS: selesaikan pembayaran di aplikasi Anda.",
+];
+
+/** What to do while pending, per kind of instructions (the details follow on the page). */
+const PENDING_STEP: Record<PaymentInstructionKind, string> = {
+  va: "Selesaikan transfer ke nomor virtual account di bawah ini, sebelum batas waktunya.",
+  mandiri_bill: "Bayar lewat Livin’ by Mandiri, ATM atau internet banking Mandiri dengan kode perusahaan dan kode pembayaran di bawah ini, sebelum batas waktunya.",
+  cstore: "Tunjukkan kode pembayaran di bawah ini kepada kasir gerai, sebelum batas waktunya.",
+  continue: "Selesaikan pembayaran di halaman pembayaran (misalnya GoPay atau QRIS di aplikasi Anda), sebelum batas waktunya.",
+};
+
 export interface StateCopy {
   /** The visible heading. */
   heading: string;
@@ -117,7 +138,10 @@ export interface StateCopy {
  * Wording per state. `storeName` is metadata (untrusted): it is only ever returned inside
  * plain strings that React renders as text.
  */
-export function stateCopy(state: CallbackState, opts: { storeName?: string | null; timedOut?: boolean; refund?: RefundInfo | null } = {}): StateCopy {
+export function stateCopy(
+  state: CallbackState,
+  opts: { storeName?: string | null; timedOut?: boolean; refund?: RefundInfo | null; instructions?: PaymentInstructionKind | null } = {},
+): StateCopy {
   const store = opts.storeName?.trim() || "toko";
   switch (state) {
     case "settlement":
@@ -140,8 +164,7 @@ export function stateCopy(state: CallbackState, opts: { storeName?: string | nul
             heading: "Menunggu pembayaran",
             lead: "Pesanan Anda sudah tercatat. Kami sedang menunggu konfirmasi pembayarannya.",
             steps: [
-              "Transfer bank (virtual account): selesaikan transfer ke nomor virtual account yang diberikan, sebelum batas waktunya.",
-              "GoPay atau QRIS: selesaikan pembayaran di aplikasi Anda.",
+              ...(opts.instructions ? [PENDING_STEP[opts.instructions]] : PENDING_STEPS_GENERIC),
               "Halaman ini berubah sendiri begitu pembayaran diterima. Anda tidak perlu membayar dua kali.",
             ],
           };
@@ -193,3 +216,112 @@ export function documentTitle(state: CallbackState, storeName?: string | null, r
 
 /** "Kembali ke toko dalam 5 detik…" */
 export const countdownText = (seconds: number): string => `Kembali ke toko dalam ${seconds} detik…`;
+
+/**
+ * How Midtrans's `payment_type` (Get Status and notifications; Midtrans API reference, "Transaction
+ * Status") reads to a buyer, for every value Midtrans documents.
+ */
+export const PAYMENT_METHOD_WORDS = {
+  credit_card: "Kartu kredit/debit",
+  bank_transfer: "Transfer bank (virtual account)",
+  echannel: "Mandiri Bill Payment",
+  bca_klikpay: "BCA KlikPay",
+  bca_klikbca: "KlikBCA",
+  bri_epay: "BRI e-Pay",
+  cimb_clicks: "OCTO Clicks (CIMB Niaga)",
+  danamon_online: "Danamon Online Banking",
+  uob_ezpay: "UOB EZPay",
+  mandiri_clickpay: "Mandiri Clickpay",
+  gopay: "GoPay",
+  shopeepay: "ShopeePay",
+  qris: "QRIS",
+  cstore: "Bayar di gerai",
+  akulaku: "Akulaku PayLater",
+  kredivo: "Kredivo",
+  telkomsel_cash: "Telkomsel Cash",
+  xl_tunai: "XL Tunai",
+  indosat_dompetku: "Indosat Dompetku",
+  mandiri_ecash: "Mandiri e-cash",
+} as const satisfies Record<string, string>;
+
+export type MidtransPaymentType = keyof typeof PAYMENT_METHOD_WORDS;
+
+const BANK_NAMES: Record<string, string> = {
+  bca: "BCA",
+  bni: "BNI",
+  bri: "BRI",
+  mandiri: "Mandiri",
+  permata: "Permata",
+  cimb: "CIMB Niaga",
+  danamon: "Danamon",
+  bsi: "BSI",
+  seabank: "SeaBank",
+};
+
+const STORE_NAMES: Record<string, string> = { indomaret: "Indomaret", alfamart: "Alfamart", alfamidi: "Alfamidi", dandan: "Dan+Dan" };
+
+/** "bca" → "BCA"; an unknown bank in capitals. */
+export const bankName = (bank: string): string => BANK_NAMES[bank.toLowerCase()] ?? bank.toUpperCase();
+
+/** "indomaret" → "Indomaret". */
+export const storeOutletName = (store: string): string => STORE_NAMES[store.toLowerCase()] ?? store.charAt(0).toUpperCase() + store.slice(1);
+
+/**
+ * The payment method in words: "Transfer bank (virtual account BCA)", "Kartu kredit/debit",
+ * "Bayar di Indomaret". Null when Midtrans has not said; a type Midtrans adds later reads
+ * "Pembayaran online" rather than an internal code.
+ */
+export function paymentMethodText(paymentType: string | null | undefined, instructions?: Pick<PaymentInstructions, "bank" | "store"> | null): string | null {
+  if (!paymentType) return null;
+  if (paymentType === "bank_transfer" && instructions?.bank) return `Transfer bank (virtual account ${bankName(instructions.bank)})`;
+  if (paymentType === "cstore" && instructions?.store) return `Bayar di ${storeOutletName(instructions.store)}`;
+  return Object.hasOwn(PAYMENT_METHOD_WORDS, paymentType) ? PAYMENT_METHOD_WORDS[paymentType as MidtransPaymentType] : "Pembayaran online";
+}
+
+const WIB = new Intl.DateTimeFormat("id-ID", {
+  timeZone: "Asia/Jakarta",
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** "2026-11-26T16:59:00Z" → "Kamis, 26 November 2026 pukul 23.59 WIB" (Asia/Jakarta); null when unparseable. */
+export function formatWib(iso: string | null | undefined): string | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : `${WIB.format(t)} WIB`;
+}
+
+/**
+ * Time left until a deadline, in words: "1 hari 3 jam", "2 jam 5 menit", "4 menit 10 detik",
+ * "" once it has passed. Self-contained (no outer references): the page's script runs this same
+ * function (`String(timeLeftText)`) for the live countdown.
+ */
+export function timeLeftText(ms: number): string {
+  if (!(ms > 0)) return "";
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d} hari${h > 0 ? ` ${h} jam` : ""}`;
+  if (h > 0) return `${h} jam${m > 0 ? ` ${m} menit` : ""}`;
+  if (m > 0) return `${m} menit ${sec} detik`;
+  return `${sec} detik`;
+}
+
+/**
+ * JSON that is safe inside an inline `<script>`: no `</script>`, `<!--` or HTML entity can form,
+ * and the line separators older engines reject in string literals are escaped.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}

@@ -7,11 +7,17 @@ import {
   MAX_REFRESHES,
   noJsRefreshContent,
   parsePollCount,
+  formatWib,
+  PAYMENT_METHOD_WORDS,
+  paymentMethodText,
   refundInfoOf,
   safeReturnUrl,
+  scriptJson,
   stateCopy,
   stopsPolling,
+  timeLeftText,
   type CallbackState,
+  type PaymentInstructionKind,
 } from "./callback";
 
 const ALL: CallbackState[] = ["settlement", "pending", "cancel", "expire", "refund", "notfound", "missing"];
@@ -139,5 +145,71 @@ describe("partial and full refunds on the buyer page", () => {
     // Nothing recorded (a chargeback): the general wording.
     expect(refundInfoOf({ ...payment, refunded_amount: 0 })).toBeNull();
     expect(stateCopy("refund").lead).toMatch(/seluruhnya atau sebagian/);
+  });
+});
+
+describe("pending instructions wording", () => {
+  it("replaces the generic steps by the one that fits the method, and keeps the reassurance", () => {
+    const kinds: PaymentInstructionKind[] = ["va", "mandiri_bill", "cstore", "continue"];
+    const firsts = kinds.map((k) => stateCopy("pending", { instructions: k }).steps[0]);
+    expect(new Set(firsts).size).toBe(kinds.length);
+    expect(stateCopy("pending", { instructions: "va" }).steps).toEqual([
+      "Selesaikan transfer ke nomor virtual account di bawah ini, sebelum batas waktunya.",
+      "Halaman ini berubah sendiri begitu pembayaran diterima. Anda tidak perlu membayar dua kali.",
+    ]);
+    expect(stateCopy("pending", { instructions: "cstore" }).steps[0]).toMatch(/kasir/);
+    // After the window, the "Cek lagi" wording wins whatever the method.
+    expect(stateCopy("pending", { instructions: "va", timedOut: true }).heading).toBe("Pembayaran masih menunggu");
+  });
+});
+
+describe("the receipt", () => {
+  it("names the payment method in words, with the bank or store when known", () => {
+    expect(paymentMethodText("credit_card")).toBe("Kartu kredit/debit");
+    expect(paymentMethodText("bank_transfer", { bank: "bca", store: null })).toBe("Transfer bank (virtual account BCA)");
+    expect(paymentMethodText("bank_transfer", { bank: "permata", store: null })).toBe("Transfer bank (virtual account Permata)");
+    expect(paymentMethodText("bank_transfer")).toBe("Transfer bank (virtual account)");
+    expect(paymentMethodText("echannel")).toBe("Mandiri Bill Payment");
+    expect(paymentMethodText("cstore", { bank: null, store: "indomaret" })).toBe("Bayar di Indomaret");
+    expect(paymentMethodText("gopay")).toBe("GoPay");
+    expect(paymentMethodText("qris")).toBe("QRIS");
+    // Unknown to us (Midtrans adds methods): words, never the internal code; nothing when not known yet.
+    expect(paymentMethodText("some_new_wallet")).toBe("Pembayaran online");
+    expect(paymentMethodText(null)).toBeNull();
+    // Every documented type has its own words, none of them an internal code.
+    for (const [type, words] of Object.entries(PAYMENT_METHOD_WORDS)) expect(words, type).not.toContain("_");
+  });
+
+  it("shows times in WIB (Asia/Jakarta, UTC+7) whatever the server's zone", () => {
+    expect(formatWib("2026-11-26T16:59:00Z")).toBe("Kamis, 26 November 2026 pukul 23.59 WIB");
+    expect(formatWib("2026-11-26T17:00:00Z")).toBe("Jumat, 27 November 2026 pukul 00.00 WIB");
+    expect(formatWib(null)).toBeNull();
+    expect(formatWib("not a date")).toBeNull();
+  });
+
+  it("says the time left to a deadline in words", () => {
+    expect(timeLeftText(26 * 3600_000 + 5 * 60_000)).toBe("1 hari 2 jam");
+    expect(timeLeftText(24 * 3600_000)).toBe("1 hari");
+    expect(timeLeftText(23 * 3600_000 + 59 * 60_000 + 30_000)).toBe("23 jam 59 menit");
+    expect(timeLeftText(3600_000)).toBe("1 jam");
+    expect(timeLeftText(4 * 60_000 + 10_000)).toBe("4 menit 10 detik");
+    expect(timeLeftText(9_500)).toBe("9 detik");
+    expect(timeLeftText(0)).toBe("");
+    expect(timeLeftText(-1)).toBe("");
+    expect(timeLeftText(Number.NaN)).toBe("");
+  });
+
+  it("is self-contained, so the page's script can run the same function from its source", () => {
+    const copy = new Function(`return (${String(timeLeftText)})`)() as typeof timeLeftText;
+    expect(copy(4 * 60_000 + 10_000)).toBe("4 menit 10 detik");
+  });
+});
+
+describe("scriptJson", () => {
+  it("cannot close the script element or open a comment, and round-trips", () => {
+    const value = { a: "</script><script>alert(1)</script>", b: "<!-- & -->", c: "\u2028\u2029" };
+    const json = scriptJson(value);
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });

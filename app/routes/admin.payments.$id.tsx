@@ -5,6 +5,7 @@ import { PaymentActions, ResendEventButton } from "~/components/admin/PaymentAct
 import { Badge, Empty, JsonBlock } from "~/components/admin/ui";
 import { formatRupiah, formatWIB, prettyJson } from "~/lib/admin/format";
 import { buildTimeline, timelineKindLabels } from "~/lib/admin/timeline";
+import { useCan } from "~/lib/admin/can";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.payment.order_id ?? "Payment"} — Astapa admin` }];
 
@@ -16,6 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function PaymentDetail() {
   const d = useLoaderData<typeof loader>();
+  const can = useCan();
   const p = d.payment;
   const timeline = buildTimeline(d);
   const fields: [string, React.ReactNode][] = [
@@ -71,13 +73,18 @@ export default function PaymentDetail() {
         </p>
       ) : null}
 
-      <PaymentActions
-        purchaseId={p.id}
-        canResend={d.actions.canResendWebhook}
-        canRefund={d.actions.canRefund}
-        refundable={d.actions.refundable}
-        latestEventType={d.actions.latestEventType}
-      />
+      {/* Only what the admin's role allows (app/lib/admin/can.ts); a viewer gets no actions at all. */}
+      {can("payments.reconcile") || can("webhooks.resend") || can("payments.refund") ? (
+        <PaymentActions
+          purchaseId={p.id}
+          canResend={d.actions.canResendWebhook}
+          canRefund={d.actions.canRefund && can("payments.refund")}
+          refundable={d.actions.refundable}
+          latestEventType={d.actions.latestEventType}
+          mayReconcile={can("payments.reconcile")}
+          mayResend={can("webhooks.resend")}
+        />
+      ) : null}
 
       <div className="a-grid-2">
         <section className="a-card" aria-labelledby="fields">
@@ -200,7 +207,7 @@ export default function PaymentDetail() {
                 {e.last_error ? ` · last error: ${e.last_error}` : ""}
               </p>
               <JsonBlock value={e.payload} summary="Payload" />
-              <ResendEventButton purchaseId={p.id} eventId={e.id} disabled={!d.project.webhook_url} />
+              {can("webhooks.resend") ? <ResendEventButton purchaseId={p.id} eventId={e.id} disabled={!d.project.webhook_url} /> : null}
               {e.attempts.length ? (
                 <table className="a-table a-compact">
                   <thead>

@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { filtersFromSearchParams, isBadRequest, load, requireAdmin, type AdminCaller } from "~/admin.server";
 import { BulkReconcile } from "~/components/admin/BulkReconcile";
+import { useCan } from "~/lib/admin/can";
 import { Badge, Empty } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import type { Environment } from "../../server/midtrans/gateway";
 import type { MidtransStatus, PurchaseStatus } from "../../server/payments/lifecycle";
+import type { AttentionFilter } from "../../server/payments/payment-list.schema";
 
 export const meta: MetaFunction = () => [{ title: "Payments — Astapa admin" }];
 
@@ -35,6 +37,30 @@ const midtransStatusLabels: Record<MidtransStatus, string> = {
   partial_chargeback: "partial_chargeback",
 };
 const environmentLabels: Record<Environment, string> = { sandbox: "sandbox", production: "production" };
+// Midtrans's payment_type values (docs.midtrans.com, "Payment methods"); the filter accepts any such
+// code, these are offered.
+const paymentTypeLabels: Record<string, string> = {
+  bank_transfer: "Bank transfer (VA)",
+  echannel: "Mandiri Bill",
+  credit_card: "Card",
+  gopay: "GoPay",
+  shopeepay: "ShopeePay",
+  qris: "QRIS",
+  cstore: "Convenience store",
+  akulaku: "Akulaku",
+  kredivo: "Kredivo",
+  bca_klikpay: "BCA KlikPay",
+  bca_klikbca: "KlikBCA",
+  bri_epay: "BRI e-Pay",
+  cimb_clicks: "CIMB Clicks",
+  danamon_online: "Danamon Online",
+};
+// What the dashboard's "needs attention" links show (server/payments/payment-list.queries.ts attentionCondition).
+const attentionLabels: Record<AttentionFilter, string> = {
+  stale_pending: "Stale pending payments: open for more than 10 minutes",
+  settled_after_expiry: "Paid after expiry (last 30 days)",
+  amount_mismatch: "Midtrans reported another amount (last 30 days)",
+};
 const options = <K extends string>(labels: Record<K, string>) => Object.entries(labels) as [K, string][];
 const isKeyOf = <K extends string>(labels: Record<K, string>, v: unknown): v is K => typeof v === "string" && Object.hasOwn(labels, v);
 
@@ -57,9 +83,30 @@ function listInput(f: Record<string, unknown>, cursor: string | undefined): List
   const amountMin = whole("amountMin");
   const amountMax = whole("amountMax");
   const q = text("q");
+  const paymentType = text("paymentType");
+  const attention = oneOf("attention", attentionLabels);
   if (projectId === null || environment === null || status === null || midtransStatus === null || createdFrom === null || createdTo === null) return null;
-  if (amountMin === null || amountMax === null || q === null) return null;
-  return { projectId, environment, status, midtransStatus, createdFrom, createdTo, amountMin, amountMax, q, cursor, limit: 50 };
+  if (amountMin === null || amountMax === null || q === null || paymentType === null || attention === null) return null;
+  return { projectId, environment, status, midtransStatus, createdFrom, createdTo, amountMin, amountMax, paymentType, attention, q, cursor, limit: 50 };
+}
+
+/** Which filters are invalid, in words: the procedure's per-field messages, or the fields the page could not read. */
+function invalidFilters(f: Record<string, unknown>, e?: unknown): string {
+  // A refused filter's cause is the procedure's validation_failed error: one message per field.
+  const fields = (e as { cause?: { fields?: Record<string, unknown> } } | undefined)?.cause?.fields;
+  const messages = Object.values(fields ?? {}).filter((m): m is string => typeof m === "string" && m !== "");
+  if (messages.length > 0) return `Invalid filter: ${[...new Set(messages)].join("; ")}.`;
+  const bad: string[] = [];
+  for (const k of ["amountMin", "amountMax"]) if (f[k] !== undefined && typeof f[k] !== "number") bad.push(`${k} must be a whole number of rupiah`);
+  for (const [k, labels] of [
+    ["environment", environmentLabels],
+    ["status", statusLabels],
+    ["midtransStatus", midtransStatusLabels],
+    ["attention", attentionLabels],
+  ] as [string, Record<string, string>][]) {
+    if (f[k] !== undefined && !isKeyOf(labels, f[k])) bad.push(`${k} must be one of ${Object.keys(labels).join(", ")}`);
+  }
+  return bad.length > 0 ? `Invalid filter: ${bad.join("; ")}.` : "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah).";
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -67,19 +114,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const sp = new URL(request.url).searchParams;
   const input = listInput(filtersFromSearchParams(context, sp), sp.get("cursor") || undefined);
   const projects = (await load(() => caller.projects.list())).map((p) => ({ id: p.id, name: p.name }));
-  const invalid = { page: { items: [], nextCursor: null }, projects, error: "Some filters are invalid: check dates (YYYY-MM-DD) and amounts (whole rupiah)." };
-  if (!input) return invalid;
+  const filters = filtersFromSearchParams(context, sp);
+  const invalid = (e?: unknown) => ({ page: { items: [], nextCursor: null }, projects, error: invalidFilters(filters, e) as string | null });
+  if (!input) return invalid();
   try {
     const page = await caller.payments.list(input);
     return { page, projects, error: null as string | null };
   } catch (e) {
-    if (isBadRequest(e)) return invalid;
+    if (isBadRequest(e)) return invalid(e);
     throw e;
   }
 }
 
 export default function Payments() {
   const { page, projects, error } = useLoaderData<typeof loader>();
+  const can = useCan();
   const [params] = useSearchParams();
   const v = (k: string) => params.get(k) ?? "";
   const filterQuery = new URLSearchParams([...params.entries()].filter(([k, val]) => k !== "cursor" && val !== ""));
@@ -91,14 +140,22 @@ export default function Payments() {
     <>
       <div className="a-head">
         <h1>Payments</h1>
-        <a className="a-btn a-btn-secondary" href={`/admin/export.csv${filterQuery.size ? `?${filterQuery}` : ""}`} download data-testid="export-csv">
-          Export CSV
-        </a>
+        {can("payments.export") ? (
+          <a className="a-btn a-btn-secondary" href={`/admin/export.csv${filterQuery.size ? `?${filterQuery}` : ""}`} download data-testid="export-csv">
+            Export CSV
+          </a>
+        ) : null}
       </div>
       <Form method="get" className="a-card a-filters" role="search">
         <label className="a-wide">
           Search
-          <input type="search" name="q" defaultValue={v("q")} placeholder="order_id, purchase_id or buyer e-mail" data-testid="payment-search" />
+          <input
+            type="search"
+            name="q"
+            defaultValue={v("q")}
+            placeholder="order id, buyer e-mail, buyer name or item (any part, 3+ letters)"
+            data-testid="payment-search"
+          />
         </label>
         <label>
           Project
@@ -145,6 +202,19 @@ export default function Payments() {
           </select>
         </label>
         <label>
+          Payment method
+          <select name="paymentType" defaultValue={v("paymentType")} data-testid="payment-type-filter">
+            <option value="">All</option>
+            {Object.entries(paymentTypeLabels).map(([t, label]) => (
+              <option key={t} value={t}>
+                {label}
+              </option>
+            ))}
+            {v("paymentType") && !Object.hasOwn(paymentTypeLabels, v("paymentType")) ? <option value={v("paymentType")}>{v("paymentType")}</option> : null}
+          </select>
+        </label>
+        {v("attention") ? <input type="hidden" name="attention" value={v("attention")} /> : null}
+        <label>
           Created from (WIB)
           <input type="date" name="createdFrom" defaultValue={v("createdFrom")} />
         </label>
@@ -172,8 +242,14 @@ export default function Payments() {
         </div>
       </Form>
       {error ? (
-        <p className="a-note a-note-err" role="alert">
+        <p className="a-note a-note-err" role="alert" data-testid="filter-error">
           {error}
+        </p>
+      ) : null}
+      {isKeyOf(attentionLabels, params.get("attention")) ? (
+        <p className="a-note a-note-warn" data-testid="attention-filter">
+          Showing: {attentionLabels[params.get("attention") as AttentionFilter]}.{" "}
+          <Link to={`/admin/payments?${new URLSearchParams([...filterQuery.entries()].filter(([k]) => k !== "attention"))}`}>Show all</Link>
         </p>
       ) : null}
       <div className="a-card a-scroll">
@@ -189,8 +265,9 @@ export default function Payments() {
                 <th scope="col">Env</th>
                 <th scope="col">Status</th>
                 <th scope="col">Midtrans</th>
+                <th scope="col">Method</th>
                 <th scope="col" className="a-num">Amount</th>
-                <th scope="col">Buyer</th>
+                <th scope="col">Buyer · item</th>
               </tr>
             </thead>
             <tbody>
@@ -208,8 +285,13 @@ export default function Payments() {
                     <Badge value={p.status} />
                   </td>
                   <td>{p.midtrans_status ?? "—"}</td>
+                  <td data-testid="payment-method">{p.payment_type ? (paymentTypeLabels[p.payment_type] ?? p.payment_type) : "—"}</td>
                   <td className="a-num">{formatRupiah(p.amount)}</td>
-                  <td>{p.buyer_email}</td>
+                  <td>
+                    {p.buyer_email}
+                    {p.buyer_name ? <div className="a-muted">{p.buyer_name}</div> : null}
+                    {p.item_name ? <div className="a-muted">{p.item_name}</div> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -220,7 +302,7 @@ export default function Payments() {
           {page.nextCursor ? <Link to={`/admin/payments?${nextQuery}`}>Older →</Link> : null}
         </nav>
       </div>
-      <BulkReconcile />
+      {can("payments.reconcile") ? <BulkReconcile /> : null}
     </>
   );
 }

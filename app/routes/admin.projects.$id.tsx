@@ -6,6 +6,7 @@ import { useAction } from "~/components/admin/hooks";
 import { ActionButton, Badge, Empty, ErrorNote } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
+import { useCan } from "~/lib/admin/can";
 import type { MerchantEventType } from "../../server/payments/purchase-events";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? "Project"} — Astapa admin` }];
@@ -567,6 +568,7 @@ function Items({ projectId, items, onChange }: { projectId: string; items: Item[
 
 export default function ProjectPage() {
   const { project: p, items } = useLoaderData<typeof loader>();
+  const can = useCan();
   const revalidator = useRevalidator();
   const refresh = () => revalidator.revalidate();
   return (
@@ -580,15 +582,18 @@ export default function ProjectPage() {
           <p className="a-muted a-mono">{p.id}</p>
         </div>
       </div>
-      <div className="a-grid-2">
-        <section className="a-card" aria-labelledby="settings">
-          <h2 id="settings">Settings</h2>
-          <EditProject p={p} onSaved={refresh} />
-        </section>
-        <Webhooks p={p} onChange={refresh} />
-      </div>
-      <Credentials p={p} onChange={refresh} />
-      <Items projectId={p.id} items={items} onChange={refresh} />
+      {/* Roles without projects/credentials rights read the page with every control disabled (app/lib/admin/can.ts). */}
+      <fieldset className="a-plain" disabled={!(can("projects.manage") && can("credentials.manage"))} data-testid="project-controls">
+        <div className="a-grid-2">
+          <section className="a-card" aria-labelledby="settings">
+            <h2 id="settings">Settings</h2>
+            <EditProject p={p} onSaved={refresh} />
+          </section>
+          <Webhooks p={p} onChange={refresh} />
+        </div>
+        <Credentials p={p} onChange={refresh} />
+        <Items projectId={p.id} items={items} onChange={refresh} />
+      </fieldset>
     </>
   );
 }

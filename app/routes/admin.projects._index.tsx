@@ -6,6 +6,7 @@ import { useAction } from "~/components/admin/hooks";
 import { ActionButton, Empty, ErrorNote } from "~/components/admin/ui";
 import { formatCount, formatWIB } from "~/lib/admin/format";
 import { trpc } from "~/lib/admin/trpc";
+import { useCan } from "~/lib/admin/can";
 
 export const meta: MetaFunction = () => [{ title: "Projects — Astapa admin" }];
 
@@ -75,6 +76,7 @@ function CreateProject() {
 
 export default function Projects() {
   const { projects } = useLoaderData<typeof loader>();
+  const can = useCan();
   return (
     <>
       <div className="a-head">
@@ -116,7 +118,7 @@ export default function Projects() {
           </table>
         )}
       </div>
-      <CreateProject />
+      {can("projects.manage") ? <CreateProject /> : null}
     </>
   );
 }

@@ -7,9 +7,10 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Astapa admin" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { admin, caller } = await requireAdmin(request, context);
+  const { admin, caller, permissions } = await requireAdmin(request, context);
   // Disabled webhook endpoints are an alert on every page of the console (docs/api.md, "Disabled endpoints").
-  return { email: admin.email, disabledEndpoints: await caller.webhooks.disabledEndpoints() };
+  // `permissions`: what the role allows; pages leave out what it does not (app/lib/admin/can.ts).
+  return { email: admin.email, role: admin.role, permissions, disabledEndpoints: await caller.webhooks.disabledEndpoints() };
 }
 
 type DisabledEndpoint = { project_id: string; project_name: string; environment: string; disabled_at: string; held_events: number };
@@ -45,7 +46,7 @@ const nav = [
   { to: "/admin/audit", label: "Audit log" },
 ];
 
-function Shell({ email, children }: { email?: string; children: React.ReactNode }) {
+function Shell({ email, role, managesPeople, children }: { email?: string; role?: string; managesPeople?: boolean; children: React.ReactNode }) {
   return (
     <div className="admin">
       <header className="a-top">
@@ -58,10 +59,16 @@ function Shell({ email, children }: { email?: string; children: React.ReactNode 
               {n.label}
             </NavLink>
           ))}
+          {email ? (
+            <NavLink to="/admin/people" prefetch="intent">
+              {managesPeople ? "People" : "Account"}
+            </NavLink>
+          ) : null}
         </nav>
         {email ? (
           <Form method="post" action="/admin/logout" className="a-who">
             <span data-testid="admin-email">{email}</span>
+            {role ? <span className="a-muted" data-testid="admin-role">({role})</span> : null}
             <button type="submit" className="a-btn a-btn-quiet">
               Sign out
             </button>
@@ -74,9 +81,9 @@ function Shell({ email, children }: { email?: string; children: React.ReactNode 
 }
 
 export default function AdminLayout() {
-  const { email, disabledEndpoints } = useLoaderData<typeof loader>();
+  const { email, role, permissions, disabledEndpoints } = useLoaderData<typeof loader>();
   return (
-    <Shell email={email}>
+    <Shell email={email} role={role} managesPeople={permissions.includes("people.manage")}>
       <DisabledEndpointsBanner endpoints={disabledEndpoints} />
       <Outlet />
     </Shell>

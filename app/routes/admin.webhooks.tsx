@@ -6,6 +6,7 @@ import { ActionButton, Badge, Empty, ErrorNote, Progress } from "~/components/ad
 import { useBatchRun } from "~/components/admin/hooks";
 import { formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
+import { useCan } from "~/lib/admin/can";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks — Astapa admin" }];
 
@@ -100,6 +101,7 @@ function RetryAll({ kind, total }: { kind: Kind; total: number }) {
 
 export default function Webhooks() {
   const data = useLoaderData<typeof loader>();
+  const can = useCan();
   const revalidator = useRevalidator();
   const [params] = useSearchParams();
   const total = data.kind === "failing" ? data.counts.failing : data.kind === "exhausted" ? data.counts.exhausted : data.counts.failing + data.counts.exhausted;
@@ -118,9 +120,11 @@ export default function Webhooks() {
           </Link>
         ))}
       </nav>
-      <section className="a-card">
-        <RetryAll kind={data.kind} total={total} />
-      </section>
+      {can("webhooks.resend") ? (
+        <section className="a-card">
+          <RetryAll kind={data.kind} total={total} />
+        </section>
+      ) : null}
       <div className="a-card a-scroll">
         {data.items.length === 0 ? (
           <Empty>No webhook in trouble. 🎉</Empty>
@@ -135,7 +139,7 @@ export default function Webhooks() {
                 <th scope="col" className="a-num">Attempts</th>
                 <th scope="col">Next attempt</th>
                 <th scope="col">Last error</th>
-                <th scope="col">Retry now</th>
+                {can("webhooks.resend") ? <th scope="col">Retry now</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -157,9 +161,11 @@ export default function Webhooks() {
                   <td className="a-num">{e.attempt_count}</td>
                   <td className="a-nowrap">{formatWIB(e.next_attempt_at)}</td>
                   <td className="a-excerpt-cell">{e.last_error ?? "—"}</td>
-                  <td>
-                    <RetryOne eventId={e.id} onDone={() => revalidator.revalidate()} />
-                  </td>
+                  {can("webhooks.resend") ? (
+                    <td>
+                      <RetryOne eventId={e.id} onDone={() => revalidator.revalidate()} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

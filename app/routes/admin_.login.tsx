@@ -28,6 +28,11 @@ export default function AdminLogin() {
         <div className="a-card">
           <h1>Astapa admin</h1>
           <p className="a-muted">For Astapa's operators.</p>
+          {params.get("welcome") ? (
+            <p className="a-note a-note-ok" role="status" data-testid="login-welcome">
+              Your password is set. Sign in with it.
+            </p>
+          ) : null}
           <Form method="post" className="a-form">
             <input type="hidden" name="next" value={params.get("next") ?? "/admin"} />
             <label>

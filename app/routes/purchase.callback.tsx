@@ -12,26 +12,40 @@ const HEADERS = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
  * The buyer lands here from Snap: /purchase/callback?order_id=…&status_code=…&transaction_status=…,
  * with the Midtrans order id Astapa derived for the payment (never ambiguous; a merchant's own
  * order_id works while one payment uses it). The status always comes from verifyPayment; Snap's
- * query values are buyer-controlled and ignored.
+ * query values are buyer-controlled: `transaction_status` only triggers an early Get Status.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const orderId = params.get("order_id");
   const poll = parsePollCount(params.get("poll"));
+  const none = { payment: null, pollOrderId: null, purchaseId: null, paymentType: null, instructions: null, poll, renderedAt: Date.now() };
   if (!orderId) {
-    return data<CallbackData>({ state: "missing", payment: null, orderId: null, pollOrderId: null, poll }, { status: 400, headers: HEADERS });
+    return data<CallbackData>({ ...none, state: "missing", orderId: null }, { status: 400, headers: HEADERS });
   }
   // Like GET …/verify: a value that can never be an order id is not a payment either, and
-  // it is not echoed back (no free text from the URL on the page).
-  const found = await verifyPayment(context, orderId);
+  // it is not echoed back (no free text from the URL on the page). Snap's transaction_status
+  // only asks for an early check with Midtrans (a card just paid); it never decides.
+  const found = await verifyPayment(context, orderId, { transactionStatus: params.get("transaction_status") });
   if (!found.found) {
-    return data<CallbackData>(
-      { state: "notfound", payment: null, orderId: found.plausible ? orderId : null, pollOrderId: null, poll },
-      { status: 404, headers: HEADERS },
-    );
+    return data<CallbackData>({ ...none, state: "notfound", orderId: found.plausible ? orderId : null }, { status: 404, headers: HEADERS });
   }
-  return data<CallbackData>({ state: found.payment.status, payment: found.payment, orderId, pollOrderId: found.pollOrderId, poll }, { headers: HEADERS });
+  return data<CallbackData>(
+    {
+      ...none,
+      state: found.payment.status,
+      payment: found.payment,
+      orderId,
+      pollOrderId: found.pollOrderId,
+      purchaseId: found.purchaseId,
+      paymentType: found.paymentType,
+      instructions: found.instructions,
+    },
+    { headers: HEADERS },
+  );
 }
+
+/** Rendered on the server only: no Remix scripts, the page's own small script instead (app/root.tsx). */
+export const handle = { hydrate: false };
 
 export const headers = () => HEADERS;
 
@@ -47,9 +61,7 @@ export const meta: MetaFunction = ({ data }) => {
 };
 
 export default function PurchaseCallback() {
-  const data = useLoaderData<CallbackData>();
-  // A new order (or a fresh server answer) starts the page's client state over.
-  return <PaymentCallback key={`${data.orderId}:${data.state}:${data.poll}`} data={data} />;
+  return <PaymentCallback data={useLoaderData<CallbackData>()} />;
 }
 
 /** Anything unexpected (the database unreachable…): calm, and a way to try again. */

@@ -17,8 +17,15 @@ export function renderResults(r: any): string {
     "|---|---|---|---|---|",
     `| platform | ${s.verify.platform.requestsPerSec} | ${s.verify.platform.p50} | ${s.verify.platform.p99} | ${s.verify.platform.errors} |`,
     `| reference (node:http + postgres.js) | ${s.verify.reference.requestsPerSec} | ${s.verify.reference.p50} | ${s.verify.reference.p99} | ${s.verify.reference.errors} |`,
+    ...(s.verify.bare ? [`| bare node:http, same bytes, no database | ${s.verify.bare.requestsPerSec} | ${s.verify.bare.p50} | ${s.verify.bare.p99} | ${s.verify.bare.errors} |`] : []),
     "",
-    `Throughput ratio ${s.verify.throughputRatio} (target ≥ 0.7, p99 < 25 ms): ${yes(s.verify.targets.met)}.`,
+    s.verify.bare
+      ? `Throughput ratio ${s.verify.throughputRatio} vs the postgres.js reference (target ≥ 0.9, p99 ≤ 1.5× its), ${s.verify.bareRatio} vs the bare server (target ≥ 0.5, p99 < 10 ms)` +
+          (s.verify.propagation
+            ? `; a committed change shows in another process's verify within p50 ${s.verify.propagation.p50} ms, p99 ${s.verify.propagation.p99} ms, max ${s.verify.propagation.max} ms over ${s.verify.propagation.samples} samples (target p99 < 100 ms)`
+            : "") +
+          `: ${yes(s.verify.targets.met)}.`
+      : `Throughput ratio ${s.verify.throughputRatio} (target ≥ 0.7, p99 < 25 ms): ${yes(s.verify.targets.met)}.`,
     "",
     "## create (POST /api/platform/shop-payment) vs a direct Snap call to the same simulator",
     "",
@@ -27,8 +34,19 @@ export function renderResults(r: any): string {
     ...(["oneConnection", "tenConnections"] as const).flatMap((k) => [
       `| ${s.create[k].connections} | platform | ${s.create[k].platform.p50} | ${s.create[k].platform.p99} | ${s.create[k].platform.requestsPerSec} | ${s.create[k].platform.errors} |`,
       `| ${s.create[k].connections} | direct Snap | ${s.create[k].directSnap.p50} | ${s.create[k].directSnap.p99} | ${s.create[k].directSnap.requestsPerSec} | ${s.create[k].directSnap.errors} |`,
+      ...(s.create[k].reference
+        ? [`| ${s.create[k].connections} | minimal reference (bench/reference/create-server.ts) | ${s.create[k].reference.p50} | ${s.create[k].reference.p99} | ${s.create[k].reference.requestsPerSec} | ${s.create[k].reference.errors} |`]
+        : []),
     ]),
     "",
+    ...(s.create.tenConnections.reference
+      ? [
+          `Throughput ratio platform / minimal reference at ${s.create.tenConnections.connections} connections: ${s.create.tenConnections.throughputRatio} (target ≥ 0.8). ` +
+            `CPU ms per create: platform process ${v(s.create.tenConnections.cpuMsPerRequest.platform.platform)}, reference process ${v(s.create.tenConnections.cpuMsPerRequest.reference.reference)}. ` +
+            "Both make 3 database round trips per create (server/payments/round-trips.integration.test.ts).",
+          "",
+        ]
+      : []),
     `**Added latency** (one request at a time, timed to the microsecond): p50 ${s.create.oneConnection.addedLatencyMs.p50} ms, p99 ${s.create.oneConnection.addedLatencyMs.p99} ms (target p50 < ${s.create.targets.addedP50MaxMs} ms): ${yes(s.create.targets.met)}.`,
     "",
     `At ${s.create.tenConnections.connections} connections the difference (p50 ${s.create.tenConnections.addedLatencyMs.p50} ms, p99 ${s.create.tenConnections.addedLatencyMs.p99} ms) is queueing, not work: ` +
@@ -49,8 +67,24 @@ export function renderResults(r: any): string {
     "|---|---|---|---|---|",
     ...Object.entries(s.callback.perState).map(([k, v]: [string, any]) => `| ${k} | ${v.requestsPerSec} | ${v.p50} | ${v.p99} | ${v.firstByteP50} |`),
     "",
-    `JavaScript loaded by the page: ${s.callback.javascript.files} files, ${s.callback.javascript.rawBytes} bytes, **${s.callback.javascript.gzipBytes} bytes gzip**.`,
+    `Remix's JavaScript for the route (no longer loaded by the page, which renders without Remix's runtime): ${s.callback.javascript.files} files, ${s.callback.javascript.rawBytes} bytes, ${s.callback.javascript.gzipBytes} bytes gzip.`,
     "",
+    ...(s.callbackPage
+      ? [
+          `## callback page on a phone: Chromium, ${s.callbackPage.network.downKbps} kbit/s, ${s.callbackPage.network.rttMs} ms RTT (Slow-3G class)`,
+          "",
+          `Cold first load (no cache), median of ${s.callbackPage.samples}. Bytes as transferred (headers and bodies after compression).`,
+          "",
+          "| state | transferred KB | requests | status painted ms | first contentful paint ms | load event ms |",
+          "|---|---|---|---|---|---|",
+          ...Object.entries(s.callbackPage.perState).map(
+            ([k, x]: [string, any]) => `| ${k} | ${x.transferKb} | ${x.requests} | ${x.statusVisibleMs} | ${v(x.firstContentfulPaintMs)} | ${v(x.loadEventMs)} |`,
+          ),
+          "",
+          `Targets ≤ ${s.callbackPage.targets.transferMaxKb} KB and status ≤ ${s.callbackPage.targets.statusVisibleMaxMs} ms (worst: ${s.callbackPage.targets.worstTransferKb} KB, ${s.callbackPage.targets.worstStatusVisibleMs} ms): ${yes(s.callbackPage.targets.met)}.`,
+          "",
+        ]
+      : []),
     "## signed notifications processed per second",
     "",
     `${s.notifications.notifications} settlement notifications, each for its own pending payment, sent over ${s.notifications.connections} connections as fast as they are answered. ` +
@@ -60,6 +94,15 @@ export function renderResults(r: any): string {
     "|---|---|---|---|---|---|",
     `| ${s.notifications.processedPerSec} | ${s.notifications.p50} | ${s.notifications.p99} | ${s.notifications.errors} | ${s.notifications.purchasesSettled} of ${s.notifications.notifications} | ` +
       `${v(s.notifications.cpuMsPerNotification.platform)} / ${v(s.notifications.cpuMsPerNotification.simulator)} / ${v(s.notifications.cpuMsPerNotification.postgres)} / ${v(s.notifications.cpuMsPerNotification.loadGenerator)} |`,
+    ...(s.notifications.reference
+      ? [
+          `| minimal reference: ${s.notifications.reference.processedPerSec} | ${s.notifications.reference.p50} | ${s.notifications.reference.p99} | ${s.notifications.reference.errors} | ${s.notifications.reference.purchasesSettled} of ${s.notifications.reference.notifications} | ` +
+            `${v(s.notifications.reference.cpuMsPerNotification.reference)} / ${v(s.notifications.reference.cpuMsPerNotification.simulator)} / ${v(s.notifications.reference.cpuMsPerNotification.postgres)} / ${v(s.notifications.reference.cpuMsPerNotification.loadGenerator)} |`,
+          "",
+          `Alternated with bench/reference/notifications-server.ts (the same rows in one statement) over ${s.notifications.rounds} rounds: throughput ratio ${s.notifications.throughputRatio} (target ≥ 0.8): ${yes(s.notifications.targets.met)}. ` +
+            "Database round trips per notification: 5 for the platform (server/payments/round-trips.integration.test.ts), 1 for the reference.",
+        ]
+      : []),
     "",
     "## notification → merchant webhook",
     "",

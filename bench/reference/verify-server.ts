@@ -17,7 +17,7 @@ createServer(async (req, res) => {
   if (url.pathname === "/healthz") return void res.end("ok");
   const orderId = url.searchParams.get("order_id") ?? "";
   const [row] = await sql`
-    select p.order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at,
+    select p.order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at, p.refunded_amount, p.snap_expires_at,
            p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug, pr.store_url_template
     from purchases p join projects pr on pr.id = p.project_id where p.order_id = ${orderId}`;
   if (!row) {
@@ -35,6 +35,8 @@ createServer(async (req, res) => {
       currency: row.currency,
       item_name: row.item_name,
       paid_at: row.paid_at ? new Date(row.paid_at).toISOString().replace(/\.\d{3}Z$/, "Z") : null,
+      refunded_amount: row.refunded_amount,
+      expires_at: row.snap_expires_at ? new Date(row.snap_expires_at).toISOString().replace(/\.\d{3}Z$/, "Z") : null,
     }),
   );
 }).listen(port, "127.0.0.1");

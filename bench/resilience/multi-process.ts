@@ -69,8 +69,12 @@ export async function runMultiProcessScenario(opts: { databaseUrl: string; payme
   const lb = await startBalancer(() => backends.filter(Boolean));
   const procs = new Map<string, RunningProcess>();
   const killed: string[] = [];
+  // Through PgBouncer (npm run test:pgbouncer): the worker's LISTEN goes straight to the same database.
+  const direct = process.env.DATABASE_DIRECT_URL ? new URL(process.env.DATABASE_DIRECT_URL) : null;
+  if (direct) direct.pathname = new URL(db.url).pathname;
   const common = {
     DATABASE_URL: db.url,
+    DATABASE_DIRECT_URL: direct?.toString() ?? "",
     MIDTRANS_SIMULATOR_URL: sim.url,
     MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY,
     PUBLIC_URL: lb.url,

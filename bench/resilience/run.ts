@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { runMultiProcessScenario } from "./multi-process";
 import { runDatabaseRestartScenario, runSigtermScenario } from "./single-process";
 import { runMidtransFaultScenarios } from "./midtrans-faults";
+import { runSlowClientScenario } from "./slow-clients";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const payments = Number(process.env.RESILIENCE_PAYMENTS ?? 2000);
@@ -14,13 +15,28 @@ async function main() {
   const started = new Date();
   const results: Record<string, unknown> = {};
 
+  // `npm run test:resilience -- slow-clients`: that scenario alone, printed (the report is not rewritten).
+  if (process.argv[2] === "slow-clients") {
+    console.log(JSON.stringify(await runSlowClientScenario({ databaseUrl }), null, 2));
+    return;
+  }
+
   console.log(`resilience: fuzzing, ${fuzzRuns} runs per endpoint`);
   const fuzzStart = Date.now();
   const fuzz = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "server/http/fuzz.integration.test.ts"], {
     env: { ...process.env, FUZZ_RUNS: String(fuzzRuns) },
     encoding: "utf8",
   });
-  results.fuzz = { runsPerEndpoint: fuzzRuns, endpoints: 4, passed: fuzz.status === 0, seconds: Math.round((Date.now() - fuzzStart) / 1000), tail: stripAnsi(fuzz.stdout).split("\n").filter((l) => /Tests|passed|failed|Counterexample/.test(l)).slice(-4) };
+  results.fuzz = {
+    runsPerEndpoint: fuzzRuns,
+    endpoints: 4,
+    passed: fuzz.status === 0,
+    seconds: Math.round((Date.now() - fuzzStart) / 1000),
+    tail: stripAnsi(fuzz.stdout)
+      .split("\n")
+      .filter((l) => /Tests|passed|failed|Counterexample/.test(l))
+      .slice(-4),
+  };
 
   console.log("resilience: Midtrans faults");
   results.midtransFaults = await runMidtransFaultScenarios({ databaseUrl });
@@ -30,6 +46,8 @@ async function main() {
   results.sigterm = await runSigtermScenario({ databaseUrl, loadSeconds: 5 });
   console.log("resilience: database restart under load");
   results.databaseRestart = await runDatabaseRestartScenario({ databaseUrl, loadSeconds: 9 });
+  console.log("resilience: slow clients (slow headers, slow bodies, clients that never read)");
+  results.slowClients = await runSlowClientScenario({ databaseUrl });
 
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/resilience.json", `${JSON.stringify({ date: started.toISOString(), results }, null, 2)}\n`);
@@ -67,6 +85,11 @@ function render(date: Date, r: Record<string, any>): string {
     "an outage longer than the 10 s connect timeout answers JSON 503 `service_unavailable` with Retry-After",
     "(proven in `server/payments/notifications.integration.test.ts`). Acknowledged creates found afterwards: see `lost`.",
     j(r.databaseRestart),
+    "",
+    '## Slow clients (README "Timeouts")',
+    "Documented: headers within 15 s, the whole request within 30 s, an answer the client stops reading cut after 30 s without progress, at most 16 pipelined requests waiting per connection.",
+    "Measured on one web process: when each slow client's connection was closed (seconds from connect), and the process's resident memory while 30 clients pipelined requests for the largest JavaScript bundle without reading (over the pipelining bound, then within it).",
+    j(r.slowClients),
     "",
   ].join("\n");
 }

@@ -3,7 +3,10 @@ import { measureCpu } from "../harness/cpu";
 
 /**
  * create: the platform's POST /api/platform/shop-payment against a direct Snap call to
- * the same simulator; the difference in latency is what Astapa adds.
+ * the same simulator (the difference in latency is what Astapa adds) and, with `referenceUrl`,
+ * against bench/reference/create-server.ts — the same work (credential check, order id claim,
+ * Snap, result recorded) written minimally — alternated platform, reference, direct per round;
+ * the ratio of the platform's throughput to the reference's is reported.
  */
 export async function benchCreate(o: {
   platformUrl: string;
@@ -16,15 +19,17 @@ export async function benchCreate(o: {
   connections: number;
   /** Processes whose CPU time per request is reported (with PostgreSQL and this load generator). */
   pids?: { platform: number; simulator: number };
+  referenceUrl?: string;
+  referencePid?: number;
 }) {
   let n = 0;
   const runId = Date.now().toString(36);
   const nextOrder = (p: string) => `${p}-${runId}-${n++}`;
   // One connection: a precise sequential client; more: autocannon.
   const load = o.connections === 1 ? runSequential : runLoad;
-  const platform = () =>
+  const createAt = (url: string, prefix: string) => () =>
     load({
-      url: `${o.platformUrl}/api/platform/shop-payment`,
+      url,
       method: "POST",
       connections: o.connections,
       durationSec: o.durationSec,
@@ -35,7 +40,7 @@ export async function benchCreate(o: {
           client_id: o.clientId,
           client_secret: o.clientSecret,
           amount: 75000,
-          order_id: nextOrder("bc"),
+          order_id: nextOrder(prefix),
           buyer_email: "buyer@example.com",
           buyer_name: "John Doe",
           item_name: "Nasi Goreng Spesial",
@@ -43,6 +48,8 @@ export async function benchCreate(o: {
         }),
       }),
     });
+  const platform = createAt(`${o.platformUrl}/api/platform/shop-payment`, "bc");
+  const reference = o.referenceUrl ? createAt(`${o.referenceUrl}/create`, "br") : null;
   const direct = () =>
     load({
       url: `${o.simulatorUrl}/snap/v1/transactions`,
@@ -60,10 +67,11 @@ export async function benchCreate(o: {
         }),
       }),
     });
-  const pids = { ...(o.pids ?? {}), loadGenerator: process.pid };
-  const cpu = { platform: {} as Record<string, number>, directSnap: {} as Record<string, number> };
-  const requests = { platform: 0, directSnap: 0 };
-  const measured = async (side: "platform" | "directSnap", run: () => Promise<LoadResult>) => {
+  const pids = { ...(o.pids ?? {}), ...(o.referencePid ? { reference: o.referencePid } : {}), loadGenerator: process.pid };
+  type Side = "platform" | "directSnap" | "reference";
+  const cpu: Record<Side, Record<string, number>> = { platform: {}, directSnap: {}, reference: {} };
+  const requests: Record<Side, number> = { platform: 0, directSnap: 0, reference: 0 };
+  const measured = async (side: Side, run: () => Promise<LoadResult>) => {
     const { result, cpuMs } = await measureCpu(pids, run);
     for (const [k, ms] of Object.entries(cpuMs)) cpu[side][k] = (cpu[side][k] ?? 0) + ms;
     requests[side] += result.requests;
@@ -71,14 +79,22 @@ export async function benchCreate(o: {
   };
   const p: LoadResult[] = [];
   const d: LoadResult[] = [];
+  const r: LoadResult[] = [];
   for (let i = 0; i < o.rounds; i++) {
     p.push(await measured("platform", platform));
+    if (reference) r.push(await measured("reference", reference));
     d.push(await measured("directSnap", direct));
   }
   const mean = (xs: LoadResult[], k: "p50" | "p99" | "requestsPerSec") => round(xs.reduce((s, x) => s + x[k], 0) / xs.length, 2);
-  const perRequest = (side: "platform" | "directSnap") => {
+  const perRequest = (side: Side) => {
     const out = Object.fromEntries(Object.entries(cpu[side]).map(([k, ms]) => [k, round(ms / Math.max(requests[side], 1), 3)]));
-    return { ...out, total: round(Object.values(out).reduce((s, x) => s + (Number.isNaN(x) ? 0 : x), 0), 3) };
+    return {
+      ...out,
+      total: round(
+        Object.values(out).reduce((s, x) => s + (Number.isNaN(x) ? 0 : x), 0),
+        3,
+      ),
+    };
   };
   const addedP50 = round(mean(p, "p50") - mean(d, "p50"), 2);
   const addedP99 = round(mean(p, "p99") - mean(d, "p99"), 2);
@@ -88,6 +104,17 @@ export async function benchCreate(o: {
     directSnap: { p50: mean(d, "p50"), p99: mean(d, "p99"), requestsPerSec: mean(d, "requestsPerSec"), errors: d.reduce((s, x) => s + x.errors + x.non2xx, 0) },
     addedLatencyMs: { p50: addedP50, p99: addedP99 },
     /** CPU (ms) each process spent per request, from /proc: where a create's cost goes. */
-    cpuMsPerRequest: { platform: perRequest("platform"), directSnap: perRequest("directSnap") },
+    cpuMsPerRequest: { platform: perRequest("platform"), directSnap: perRequest("directSnap"), ...(reference ? { reference: perRequest("reference") } : {}) },
+    ...(reference
+      ? {
+          reference: {
+            p50: mean(r, "p50"),
+            p99: mean(r, "p99"),
+            requestsPerSec: mean(r, "requestsPerSec"),
+            errors: r.reduce((s, x) => s + x.errors + x.non2xx, 0),
+          },
+          throughputRatio: round(mean(p, "requestsPerSec") / mean(r, "requestsPerSec"), 2),
+        }
+      : {}),
   };
 }

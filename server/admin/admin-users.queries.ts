@@ -4,6 +4,7 @@ export interface AdminUserRow {
   id: string;
   email: string;
   password_hash: string;
+  role: string;
   created_at: Date;
   last_login_at: Date | null;
   disabled_at: Date | null;
@@ -25,9 +26,9 @@ export async function listActiveAdmins(db: Db): Promise<AdminUserRow[]> {
 }
 
 /** Undefined when the e-mail is taken (unique, stored lower-case). */
-export async function insertAdmin(db: Db, a: { id: string; email: string; password_hash: string }): Promise<AdminUserRow | undefined> {
+export async function insertAdmin(db: Db, a: { id: string; email: string; password_hash: string; role?: string }): Promise<AdminUserRow | undefined> {
   const [row] = await db<AdminUserRow[]>`
-    insert into admin_users (id, email, password_hash) values (${a.id}, ${a.email}, ${a.password_hash})
+    insert into admin_users (id, email, password_hash, role) values (${a.id}, ${a.email}, ${a.password_hash}, ${a.role ?? "owner"})
     on conflict (email) do nothing
     returning *`;
   return row;

@@ -204,7 +204,7 @@ describe("dashboard", () => {
     const m = await t.createMerchant({ name: "Dashboard shop" });
     const now = new Date();
     const today = jakartaDayStart(now);
-    const before = await admin.caller.dashboard.stats();
+    const before = await admin.caller.dashboard.stats({ environment: "all" });
     await seedPurchases(t.sql, m.project_id, [
       { status: "settlement", amount: 75000, created_at: new Date(today.getTime() + 1000), paid_at: new Date(today.getTime() + 2000) },
       { status: "settlement", amount: 25000, created_at: new Date(now.getTime() - 3 * 86400_000), paid_at: new Date(now.getTime() - 3 * 86400_000) },
@@ -212,7 +212,7 @@ describe("dashboard", () => {
       { status: "expire", amount: 5000, created_at: new Date(now.getTime() - 20 * 86400_000) },
       { status: "create_failed", amount: 1000, created_at: new Date(today.getTime() + 1000) },
     ]);
-    const after = await admin.caller.dashboard.stats();
+    const after = await admin.caller.dashboard.stats({ environment: "all" });
     type Period = (typeof after.periods)[number];
     const period = (s: typeof after, key: string): Period => s.periods.find((p) => p.key === key) ?? expect.fail(`no period ${key}`);
     const diff = (key: string, f: (p: Period) => number) => f(period(after, key)) - f(period(before, key));

@@ -1,13 +1,58 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { WindowLimiter, type CounterStore } from "../db/rate-limits";
 import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 
 /** Failed sign-ins allowed per (e-mail, IP) and per IP in WINDOW_SECONDS. */
 export const LOGIN_LIMITS = { perEmailAndIp: 5, perIp: 50, windowSeconds: 15 * 60 } as const;
 
+/** A sign-in limit: in memory (embedded database), or strict in the shared store (every process together). */
+interface LoginLimiter {
+  consume(key: string): Promise<void>;
+  reward(key: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
 export interface LoginLimiters {
-  emailIp: RateLimiterMemory;
-  ip: RateLimiterMemory;
+  emailIp: LoginLimiter;
+  ip: LoginLimiter;
+}
+
+function memoryLimiter(keyPrefix: string, points: number): LoginLimiter {
+  const limiter = new RateLimiterMemory({ keyPrefix, points, duration: LOGIN_LIMITS.windowSeconds });
+  return {
+    async consume(key) {
+      try {
+        await limiter.consume(key);
+      } catch (res) {
+        if (res instanceof RateLimiterRes) throw tooManyAttempts(res.msBeforeNext);
+        throw res;
+      }
+    },
+    reward: async (key) => {
+      await limiter.reward(key, 1);
+    },
+    delete: async (key) => {
+      await limiter.delete(key);
+    },
+  };
+}
+
+/**
+ * Strict (`block: 0`): every attempt is claimed in the store before the password is checked, so
+ * all processes together allow exactly the limit. One store round trip per sign-in attempt, next
+ * to a password hash.
+ */
+function sharedLimiter(store: CounterStore, prefix: string, points: number, logger: PlatformContext["logger"]): LoginLimiter {
+  const limiter = new WindowLimiter(store, { prefix, points, durationSec: LOGIN_LIMITS.windowSeconds, block: 0, logger });
+  return {
+    async consume(key) {
+      const d = await limiter.take(key);
+      if (!d.allowed) throw tooManyAttempts(d.msBeforeNext);
+    },
+    reward: (key) => limiter.refund(key),
+    delete: (key) => limiter.reset(key),
+  };
 }
 
 /** One set per platform (tests run several platforms in one process). */
@@ -16,10 +61,16 @@ const registry = new WeakMap<PlatformContext, LoginLimiters>();
 export function loginLimiters(ctx: PlatformContext): LoginLimiters {
   let l = registry.get(ctx);
   if (!l) {
-    l = {
-      emailIp: new RateLimiterMemory({ keyPrefix: "login_email_ip", points: LOGIN_LIMITS.perEmailAndIp, duration: LOGIN_LIMITS.windowSeconds }),
-      ip: new RateLimiterMemory({ keyPrefix: "login_ip", points: LOGIN_LIMITS.perIp, duration: LOGIN_LIMITS.windowSeconds }),
-    };
+    const store = ctx.counters;
+    l = store
+      ? {
+          emailIp: sharedLimiter(store, "login_email_ip", LOGIN_LIMITS.perEmailAndIp, ctx.logger),
+          ip: sharedLimiter(store, "login_ip", LOGIN_LIMITS.perIp, ctx.logger),
+        }
+      : {
+          emailIp: memoryLimiter("login_email_ip", LOGIN_LIMITS.perEmailAndIp),
+          ip: memoryLimiter("login_ip", LOGIN_LIMITS.perIp),
+        };
     registry.set(ctx, l);
   }
   return l;
@@ -34,15 +85,6 @@ function tooManyAttempts(msBeforeNext: number): DomainError {
   });
 }
 
-async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (res) {
-    if (res instanceof RateLimiterRes) throw tooManyAttempts(res.msBeforeNext);
-    throw res;
-  }
-}
-
 /**
  * Charges a sign-in attempt as a failure to its (e-mail, IP) and its IP BEFORE the password is
  * checked: consume is atomic, so however many attempts arrive at once, at most the limit of
@@ -53,17 +95,17 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
 export async function chargeLoginAttempt(ctx: PlatformContext, email: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
   const l = loginLimiters(ctx);
   const key = emailIpKey(email, ip);
-  await consume(l.emailIp, key);
+  await l.emailIp.consume(key);
   try {
-    await consume(l.ip, ip);
+    await l.ip.consume(ip);
   } catch (err) {
     // Refused before any password check: not a failure of this e-mail.
-    await l.emailIp.reward(key, 1);
+    await l.emailIp.reward(key);
     throw err;
   }
   return {
     async succeeded() {
-      await Promise.all([l.emailIp.delete(key), l.ip.reward(ip, 1)]);
+      await Promise.all([l.emailIp.delete(key), l.ip.reward(ip)]);
     },
   };
 }

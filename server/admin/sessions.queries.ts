@@ -4,6 +4,8 @@ export interface SessionJoinRow {
   id: string;
   admin_id: string;
   email: string;
+  /** The admin's role now (read with every request: a role change applies at once). */
+  role: string;
   last_seen_at: Date;
   expires_at: Date;
 }
@@ -19,7 +21,7 @@ export async function insertSession(
 /** A live (not revoked) session of an enabled admin, by its token's hash. Expiry is the caller's to judge. */
 export async function findLiveSession(db: Db, tokenHash: string): Promise<SessionJoinRow | undefined> {
   const [row] = await db<SessionJoinRow[]>`
-    select s.id, s.admin_id, a.email, s.last_seen_at, s.expires_at
+    select s.id, s.admin_id, a.email, a.role, s.last_seen_at, s.expires_at
     from admin_sessions s join admin_users a on a.id = s.admin_id
     where s.token_hash = ${tokenHash} and s.revoked_at is null and a.disabled_at is null`;
   return row;
@@ -37,4 +39,12 @@ export async function revokeSession(db: Db, tokenHash: string, at: Date): Promis
     where s.token_hash = ${tokenHash} and s.revoked_at is null and a.id = s.admin_id
     returning s.id, s.admin_id, a.email`;
   return row;
+}
+
+/** Ends every live session of an admin (disabled, password reset or changed); `except` keeps one (the caller's own). Returns how many. */
+export async function revokeAdminSessions(db: Db, adminId: string, at: Date, except: string | null = null): Promise<number> {
+  const rows = await db`update admin_sessions set revoked_at = ${at}
+                        where admin_id = ${adminId} and revoked_at is null and (${except}::text is null or id <> ${except})
+                        returning id`;
+  return rows.length;
 }

@@ -7,6 +7,7 @@ import { writeAudit } from "./audit.service";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
 import { chargeLoginAttempt } from "./rate-limit";
 import * as q from "./sessions.queries";
+import { isRole, type Role } from "./permissions";
 
 export const SESSION_IDLE_MS = 12 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
@@ -18,10 +19,15 @@ export interface AdminSession {
   sessionId: string;
   adminId: string;
   email: string;
+  /** The admin's role (server/admin/permissions.ts), as stored when the request arrived. */
+  role: Role;
   expiresAt: string;
 }
 
-const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+/** A stored role this version does not know (written by a newer one) reads as the least: viewer. */
+const roleOf = (r: string): Role => (isRole(r) ? r : "viewer");
+
+export const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 
 export interface LoginInput {
   email: unknown;
@@ -69,7 +75,7 @@ export async function login(ctx: PlatformContext, input: LoginInput): Promise<{ 
     await recordAdminLogin(tx, admin.id, now, rehash);
     await writeAudit(tx, { adminId: admin.id, email: admin.email, ip }, { action: "admin.login", targetType: "admin", targetId: admin.id });
   });
-  return { token, session: { sessionId, adminId: admin.id, email: admin.email, expiresAt: expiresAt.toISOString() } };
+  return { token, session: { sessionId, adminId: admin.id, email: admin.email, role: roleOf(admin.role), expiresAt: expiresAt.toISOString() } };
 }
 
 /** The session a cookie token belongs to, or null (unknown, revoked, idle too long, past its absolute expiry, admin disabled). */
@@ -82,7 +88,7 @@ export async function resolveSession(ctx: PlatformContext, token: string | null 
   if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
     await q.touchSession(ctx.sql, row.id, new Date(now));
   }
-  return { sessionId: row.id, adminId: row.admin_id, email: row.email, expiresAt: row.expires_at.toISOString() };
+  return { sessionId: row.id, adminId: row.admin_id, email: row.email, role: roleOf(row.role), expiresAt: row.expires_at.toISOString() };
 }
 
 export async function logout(ctx: PlatformContext, token: string | null | undefined, ip?: string | null): Promise<void> {

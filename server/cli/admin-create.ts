@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { loadEnv } from "../config/env";
+import { loadDotEnv } from "../config/dotenv";
 import { createLogger } from "../config/logger";
 import { openDatabase } from "../db/connect";
 import { migrate } from "../../db/migrate";
@@ -10,6 +11,8 @@ import { isDomainError } from "../lib/errors";
 
 /**
  * npm run admin:create -- --email ops@example.com [--password '…']
+ * Creates an owner (the first one, or one more when the console cannot be reached); everyone else
+ * is invited from the console's People page (docs/decisions/0017-roles.md).
  * Without --password, a password is generated and printed once. With the embedded database,
  * stop `npm start` first (the embedded database serves one process).
  */
@@ -20,12 +23,13 @@ async function main() {
     process.exit(1);
   }
   const password = values.password ?? generatePassword();
+  loadDotEnv();
   const env = loadEnv();
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, logger: createLogger("warn") });
   try {
     await migrate(db.sql);
     const admin = await createAdmin(db.sql, { email: values.email, password }, systemActor("cli"));
-    console.log(`admin created: ${admin.email} (${admin.id})`);
+    console.log(`admin created: ${admin.email} (${admin.id}), role owner`);
     if (!values.password) console.log(`password (shown once): ${password}`);
   } catch (err) {
     if (isDomainError(err)) {

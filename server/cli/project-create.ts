@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { loadEnv } from "../config/env";
+import { loadDotEnv } from "../config/dotenv";
 import { createLogger } from "../config/logger";
 import { openDatabase } from "../db/connect";
 import { migrate } from "../../db/migrate";
@@ -40,6 +41,7 @@ async function main() {
     process.exit(1);
   }
   const envs: Environment[] = values.env === "both" ? ["sandbox", "production"] : [values.env === "production" ? "production" : "sandbox"];
+  loadDotEnv();
   const env = loadEnv();
   const config = { allowPrivateWebhookUrls: env.ALLOW_PRIVATE_WEBHOOK_URLS, productionKeysConfigured: Boolean(env.MIDTRANS_PRODUCTION_SERVER_KEY) };
 

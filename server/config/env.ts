@@ -16,6 +16,26 @@ export const envSchema = z
     PORT: port.default(3000),
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    /**
+     * Behind PgBouncer in transaction mode (docs/scaling.md#pgbouncer): DATABASE_URL points at
+     * PgBouncer with `?prepare=false`, and this one straight at PostgreSQL for LISTEN; unset: DATABASE_URL.
+     */
+    DATABASE_DIRECT_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    /** Count the rate limits in Redis instead of PostgreSQL (docs/scaling.md#rate-limits). */
+    REDIS_URL: optional.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    /**
+     * The longest a request waits for the database before answering 503 service_unavailable with
+     * Retry-After (server/db/query-deadline.ts; docs/operations.md#bounded-database-waits). 0: unbounded.
+     */
+    DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(5000),
+    /** PostgreSQL's statement_timeout for the pool (real PostgreSQL only); 0: the server's default. */
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+    /** Prometheus metrics on their own port (docs/operations.md#metrics); unset: no metrics server. */
+    METRICS_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).max(65535).optional()),
+    /** Where the metrics server listens: loopback unless a scraper elsewhere needs it. */
+    METRICS_HOST: z.string().default("127.0.0.1"),
+    /** /readyz: the newest worker heartbeat must be at most this old (the worker beats every 10 s). */
+    READY_WORKER_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
     DATA_DIR: z.string().default(".data"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     MIDTRANS_SANDBOX_SERVER_KEY: optional,
@@ -45,6 +65,11 @@ export const envSchema = z
     RATE_LIMIT_BAD_SIGNATURE_PER_IP: z.coerce.number().int().min(0).optional(),
     /** Days a rejected notification's excerpt is kept; the workers delete older ones. */
     REJECTED_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /**
+     * Days the raw body of an accepted Midtrans notification and the response body of a webhook
+     * attempt are kept; the workers then clear them (the rows stay). docs/operations.md.
+     */
+    RAW_BODY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Start the in-process simulator although production Midtrans keys are configured (it refuses otherwise). */
     MIDTRANS_SIMULATOR_WITH_PRODUCTION_KEYS: z
       .enum(["true", "false", "1", "0"])

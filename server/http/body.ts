@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import { DomainError } from "../lib/errors";
+import { assertStorable } from "../lib/validation";
 import { sendError } from "./errors";
 
 /** Largest body any JSON endpoint accepts (Midtrans's own cap is 16 KB too). */
@@ -19,7 +20,11 @@ export const rawBody = [
 export const bodyBytes = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 export const bodyText = (req: Request): string => bodyBytes(req).toString("utf8");
 
-/** A JSON object body, or a DomainError: wrong content type, malformed JSON, not an object. */
+/**
+ * A JSON object body, or a DomainError: wrong content type, malformed JSON, not an object, or
+ * `validation_failed` for what PostgreSQL cannot store (a NUL or lone surrogate in any string or
+ * key, nesting deeper than MAX_JSON_DEPTH: server/lib/validation.ts, docs/api.md#limits-on-text-json-and-dates).
+ */
 export function parseJsonObject(req: Request): Record<string, unknown> {
   if (!req.is("application/json")) {
     throw new DomainError("unsupported_content_type", "Send the body as JSON with Content-Type: application/json");
@@ -33,6 +38,7 @@ export function parseJsonObject(req: Request): Record<string, unknown> {
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw new DomainError("invalid_json", "The body must be a JSON object");
   }
+  assertStorable(value);
   return value as Record<string, unknown>;
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { recordFailure } from "./request-log";
+import { RETRY_AFTER_SECONDS } from "./deadline";
 import { DomainError, isDomainError, type ErrorCode } from "../lib/errors";
 
 /** The one place where domain error codes become HTTP statuses. */
@@ -48,7 +49,10 @@ const DB_UNAVAILABLE = new Set([
   "57P02",
   "57P03", // cannot_connect_now
   "53300", // too_many_connections
+  "57014", // query_canceled: statement_timeout (DB_STATEMENT_TIMEOUT_MS)
+  "55P03", // lock_not_available: lock_timeout
 ]);
+
 
 export function toDomainError(err: unknown): DomainError {
   if (isDomainError(err)) return err;
@@ -76,8 +80,28 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
 export function sendError(res: ServerResponse, err: unknown): void {
   const e = toDomainError(err);
   if (e.code === "internal_error" || e.code === "service_unavailable") recordFailure(res, err);
-  if (e.code === "service_unavailable") res.setHeader("Retry-After", "5");
+  if (e.code === "service_unavailable") res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
   const retryAfter = e.details?.retry_after_seconds;
   if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
   writeJson(res, httpStatusOf[e.code], errorBody(e));
+}
+
+/**
+ * For Remix loaders and actions (server/remix/services.ts): a service that cannot reach the
+ * database answers the page with 503 and Retry-After (its ErrorBoundary renders) instead of a 500.
+ */
+export async function unavailableAsResponse<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    // A service's error, or a console caller's tRPC error carrying it as its cause.
+    const cause = err instanceof Error ? err.cause : undefined;
+    if (toDomainError(err).code === "service_unavailable" || (isDomainError(cause) && cause.code === "service_unavailable")) {
+      throw new Response("The service is temporarily unavailable; retry shortly", {
+        status: 503,
+        headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
+    throw err;
+  }
 }

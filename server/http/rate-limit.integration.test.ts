@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { data, type ServerBuild } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { callbackRouteStandIn } from "../testing/remix-stand-in";
 import { startTestPlatform, TEST_SERVER_KEY, type TestPlatform } from "../testing/platform";
 import { getJson, postJson, readAnswer } from "../testing/http";
 import { midtransSignature } from "../midtrans/signature";
@@ -18,53 +19,16 @@ const LIMITS = {
 };
 
 /**
- * The callback route behind Remix's real request handler (single fetch, as remix.config.js
- * sets it), without a `remix build`: found (200) for order ids starting `known-`, else 404, as
- * app/routes/purchase.callback.tsx answers. The limits sit in front of Remix and read only
- * the answer's status.
+ * The callback route behind Remix's real request handler: found (200) for order ids starting
+ * `known-`, else 404, as app/routes/purchase.callback.tsx answers. The limits sit in front of
+ * Remix and read only the answer's status.
  */
-function callbackStandIn(): ServerBuild {
-  const loader = async ({ request }: { request: Request }) => {
+const callbackStandIn = () =>
+  callbackRouteStandIn(async ({ request }) => {
     const orderId = new URL(request.url).searchParams.get("order_id") ?? "";
     const found = orderId.startsWith("known-");
     return data({ found }, { status: found ? 200 : 404 });
-  };
-  const document = (_request: Request, status: number, headers: Headers) => {
-    headers.set("Content-Type", "text/html; charset=utf-8");
-    return new Response(`<!doctype html><title>${status}</title>`, { status, headers });
-  };
-  const entryRoute = (id: string, parentId?: string) => ({
-    id,
-    parentId,
-    module: `/build/${id}.js`,
-    hasAction: false,
-    hasLoader: id !== "root",
-    hasClientAction: false,
-    hasClientLoader: false,
-    hasErrorBoundary: false,
   });
-  return {
-    mode: "production",
-    entry: { module: { default: document } },
-    routes: {
-      root: { id: "root", path: "", module: { default: () => null } },
-      "routes/purchase.callback": { id: "routes/purchase.callback", parentId: "root", path: "purchase/callback", module: { loader, default: () => null } },
-    },
-    assets: {
-      entry: { module: "/build/entry.client.js", imports: [] },
-      routes: {
-        root: { ...entryRoute("root"), path: "" },
-        "routes/purchase.callback": { ...entryRoute("routes/purchase.callback", "root"), path: "purchase/callback" },
-      },
-      url: "/build/manifest.js",
-      version: "test",
-    },
-    publicPath: "/build/",
-    assetsBuildDirectory: "public/build",
-    future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
-    isSpaMode: false,
-  };
-}
 
 let t: TestPlatform;
 let m: Awaited<ReturnType<TestPlatform["createMerchant"]>>;

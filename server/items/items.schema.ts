@@ -36,17 +36,22 @@ export interface ItemRow {
   updated_at: Date;
 }
 
-/** What merchants see of an item over REST. */
-export interface PublicItem {
-  item_id: string;
-  name: string;
-  description: string | null;
-  price: number;
-  currency: "IDR";
-  price_overridable: boolean;
-  min_price: number | null;
-  max_price: number | null;
-}
+/** What merchants see of an item over REST (a zod schema: the OpenAPI document is built from it, server/rest/openapi.ts). */
+export const publicItem = z.object({
+  item_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  price: z.number().int(),
+  currency: z.literal("IDR"),
+  price_overridable: z.boolean(),
+  min_price: z.number().int().nullable().meta({ description: "null unless price_overridable" }),
+  max_price: z.number().int().nullable().meta({ description: "null unless price_overridable" }),
+});
+export type PublicItem = z.infer<typeof publicItem>;
+
+/** `GET /api/platform/items`: the project's active items, newest first. */
+export const publicItemList = z.object({ items: z.array(publicItem) });
+export type PublicItemList = z.infer<typeof publicItemList>;
 
 export const toPublicItem = (i: ItemRow): PublicItem => ({
   item_id: i.id,

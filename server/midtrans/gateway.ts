@@ -50,8 +50,11 @@ export interface MidtransGateway {
     request: SnapTransactionRequest,
     opts: { notificationUrl: string },
   ): Promise<{ token: string; redirect_url: string }>;
-  /** Get Status; null when Midtrans does not know the order (or the Snap page is unused). */
-  getStatus(env: Environment, orderId: string): Promise<MidtransTransaction | null>;
+  /**
+   * Get Status; null when Midtrans does not know the order (or the Snap page is unused).
+   * `timeoutMs` bounds this call below the gateway's own timeout (the buyer's page waits for it).
+   */
+  getStatus(env: Environment, orderId: string, opts?: { timeoutMs?: number }): Promise<MidtransTransaction | null>;
   cancel(env: Environment, orderId: string): Promise<MidtransTransaction>;
   refund(env: Environment, orderId: string, body: { refund_key: string; amount?: number; reason?: string }): Promise<MidtransTransaction>;
 }
@@ -96,7 +99,7 @@ export function createMidtransGateway(
   // Idle sockets close after 4 s, before a typical 5 s server keep-alive could close them under us.
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
-  function client(env: Environment, headers: Record<string, string> = {}) {
+  function client(env: Environment, headers: Record<string, string> = {}, timeoutMs = opts.timeoutMs) {
     const c = config[env];
     if (!c) throw new MidtransGatewayError("unauthorized", `Midtrans ${env} is not configured`, null);
     const snap = new midtransClient.Snap({ isProduction: env === "production", serverKey: c.serverKey, clientKey: c.clientKey ?? "" });
@@ -106,7 +109,7 @@ export function createMidtransGateway(
       snap.apiConfig.getCoreApiBaseUrl = () => base;
     }
     const axios = snap.httpClient.http_client;
-    axios.defaults.timeout = opts.timeoutMs;
+    axios.defaults.timeout = timeoutMs;
     axios.defaults.maxRedirects = 0;
     axios.defaults.httpAgent = httpAgent;
     axios.defaults.httpsAgent = httpsAgent;
@@ -133,9 +136,10 @@ export function createMidtransGateway(
       }
     },
 
-    async getStatus(env, orderId) {
+    async getStatus(env, orderId, callOpts) {
+      const timeoutMs = Math.min(callOpts?.timeoutMs ?? opts.timeoutMs, opts.timeoutMs);
       try {
-        return parse(await client(env).transaction.status(encodeURIComponent(orderId)));
+        return parse(await client(env, {}, timeoutMs).transaction.status(encodeURIComponent(orderId)));
       } catch (err) {
         const e = err instanceof MidtransGatewayError ? err : classify(err);
         if (e.httpStatus === 404) return null;

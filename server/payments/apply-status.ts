@@ -1,15 +1,16 @@
 import type { PlatformContext } from "../platform/context";
 import { parseIdrAmount, refundedAmountOf, type MidtransTransaction } from "../midtrans/midtrans.schema";
 import { parseJakartaTime } from "../midtrans/time";
-import { enqueueWebhookEvent } from "../webhooks/events";
 import { itemPurchasedPayload, type RefundEntry } from "./purchase-events";
 import * as q from "./payments.queries";
 import { displayItemName } from "./payments.service";
 import { purchaseStatusFromMidtrans, type HistorySource, type PurchaseStatus } from "./lifecycle";
 import { decideTransition, isMidtransStatus } from "./status";
 import { applyPurchaseTransitionWithEvents } from "./transition";
-import { findExpiryFlags } from "./lifecycle-events.queries";
 import { midtransOrderIdOf } from "./order-id";
+
+/** The notification's detail of an applied move (docs/api.md#post-apimidtransnotification). */
+export const appliedDetail = (from: PurchaseStatus, to: PurchaseStatus, raw: string) => `${from} -> ${to} (${raw})`;
 
 export type ApplyOutcome =
   /** eventWritten: a new `item.purchased`; eventsWritten: every new merchant event (docs/api.md, "Webhooks"). */
@@ -44,7 +45,12 @@ export async function applyMidtransTransaction(
   ctx: PlatformContext,
   purchaseId: string,
   t: MidtransTransaction,
-  meta: { source: Exclude<HistorySource, "create">; notificationId?: number | null },
+  meta: {
+    source: Exclude<HistorySource, "create">;
+    notificationId?: number | null;
+    /** Record the notification's `applied` outcome in the move's transaction (its caller then need not). */
+    recordNotificationOutcome?: boolean;
+  },
 ): Promise<ApplyOutcome> {
   const raw = t.transaction_status;
   if (!isMidtransStatus(raw)) return { outcome: "ignored", reason: `unknown transaction_status '${raw}'` };
@@ -59,10 +65,9 @@ export async function applyMidtransTransaction(
     if (gross !== p.amount) {
       return { outcome: "ignored", reason: `amount_mismatch: Midtrans says ${String(t.gross_amount)}, purchase is ${p.amount}` };
     }
-    const expiredByAstapa = p.status === "expire" && (await findExpiryFlags(tx, p.id))?.expired_by_astapa === true;
-    const current = p.midtrans_status
-      ? { status: p.midtrans_status, fraudStatus: p.fraud_status, refundedAmount: p.refunded_amount, expiredByAstapa }
-      : null;
+    // The lock's `select *` carries the expiry flags (no second read).
+    const expiredByAstapa = p.status === "expire" && p.expired_by_astapa === true;
+    const current = p.midtrans_status ? { status: p.midtrans_status, fraudStatus: p.fraud_status, refundedAmount: p.refunded_amount, expiredByAstapa } : null;
     const next = { status: raw, fraudStatus: t.fraud_status ?? null, refundedAmount: refundedAmountOf(t) };
     const decision = decideTransition(current, next);
     if (decision.kind === "duplicate") return { outcome: "duplicate" };
@@ -70,10 +75,8 @@ export async function applyMidtransTransaction(
 
     const to = purchaseStatusFromMidtrans(raw, next.fraudStatus);
     const becomesPaid = to === "settlement" && !p.paid_at;
-    const paidAt = becomesPaid
-      ? (parseJakartaTime(t.settlement_time) ?? parseJakartaTime(t.transaction_time) ?? ctx.now())
-      : p.paid_at;
-    const { updated, eventsWritten } = await applyPurchaseTransitionWithEvents(
+    const paidAt = becomesPaid ? (parseJakartaTime(t.settlement_time) ?? parseJakartaTime(t.transaction_time) ?? ctx.now()) : p.paid_at;
+    const { eventsWritten, eventTypesWritten } = await applyPurchaseTransitionWithEvents(
       tx,
       p,
       {
@@ -85,19 +88,19 @@ export async function applyMidtransTransaction(
         refunded_amount: next.refundedAmount,
         paid_at: paidAt,
       },
-      { source: meta.source, notificationId: meta.notificationId, now: ctx.now(), refunds: refundEntriesOf(t) },
+      {
+        source: meta.source,
+        notificationId: meta.notificationId,
+        now: ctx.now(),
+        refunds: refundEntriesOf(t),
+        // Goes to the project's endpoint for the purchase's environment (kept as no_endpoint without a URL there).
+        extraEvents: (after) =>
+          becomesPaid && paidAt ? [{ event_type: "item.purchased", payload: itemPurchasedPayload(after, displayItemName(after), paidAt) }] : [],
+        notificationOutcome: meta.recordNotificationOutcome ? { outcome: "applied", detail: appliedDetail(p.status, to, raw) } : null,
+      },
     );
-    let eventWritten = false;
-    if (becomesPaid && paidAt) {
-      // Goes to the project's endpoint for the purchase's environment (kept as no_endpoint without a URL there).
-      eventWritten = await enqueueWebhookEvent(tx, {
-        project_id: p.project_id,
-        purchase_id: p.id,
-        event_type: "item.purchased",
-        payload: itemPurchasedPayload(updated, displayItemName(updated), paidAt),
-      });
-    }
-    return { outcome: "applied", from: p.status, to, eventWritten, eventsWritten: eventsWritten + (eventWritten ? 1 : 0) };
+    const eventWritten = eventTypesWritten.includes("item.purchased");
+    return { outcome: "applied", from: p.status, to, eventWritten, eventsWritten };
   });
   if (result.outcome === "applied" && result.eventsWritten > 0) ctx.onWebhookEventsWritten();
   return result;

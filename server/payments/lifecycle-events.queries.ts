@@ -1,7 +1,8 @@
 import type { Db } from "../db/connect";
 
 // The expiry flags of a purchase (db/migrations/0010_lifecycle_events.sql): written only by
-// `applyPurchaseTransition` (server/payments/transition.ts), read by apply-status and the console.
+// `applyPurchaseTransition` (server/payments/transition.ts, in `writePurchaseTransition`'s one
+// statement), read by apply-status (with the row's lock) and the console (here).
 
 export interface ExpiryFlags {
   /** The purchase's `expire` is Astapa's own (its Snap page lapsed unused), not Midtrans's. */
@@ -14,12 +15,4 @@ export async function findExpiryFlags(db: Db, purchaseId: string): Promise<Expir
   const [row] = await db<ExpiryFlags[]>`
     select expired_by_astapa, settled_after_expiry_at from purchases where id = ${purchaseId}`;
   return row;
-}
-
-export async function setExpiredByAstapa(db: Db, purchaseId: string): Promise<void> {
-  await db`update purchases set expired_by_astapa = true where id = ${purchaseId}`;
-}
-
-export async function setSettledAfterExpiry(db: Db, purchaseId: string, at: Date): Promise<void> {
-  await db`update purchases set settled_after_expiry_at = ${at} where id = ${purchaseId} and settled_after_expiry_at is null`;
 }

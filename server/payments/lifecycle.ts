@@ -26,6 +26,12 @@ export const isPurchaseStatus = (s: unknown): s is PurchaseStatus =>
 /** Statuses of a purchase that may still be paid: the Snap call is under way or the buyer has not paid yet. */
 export const openStatuses: readonly PurchaseStatus[] = ["creating", "pending"];
 
+/**
+ * An open payment created longer ago than this is stale: the reconcile sweep asks Midtrans about
+ * it (sweep.ts) and the console's dashboard lists it under "needs attention".
+ */
+export const STALE_PENDING_AFTER_MS = 10 * 60_000;
+
 /** May this purchase still be paid (reconcile, the sweep and expiry look only at these)? */
 export function isOpen(status: PurchaseStatus): boolean {
   return openStatuses.includes(status);

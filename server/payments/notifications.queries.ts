@@ -1,4 +1,5 @@
 import type { Db } from "../db/connect";
+import type { PurchaseRow } from "./payments.schema";
 
 export interface NewNotification {
   raw_body: string;
@@ -26,6 +27,42 @@ export async function insertNotification(db: Db, n: NewNotification): Promise<nu
       ${n.purchase_id ?? null}, ${n.environment ?? null})
     returning id`;
   return row.id;
+}
+
+/**
+ * The notification path's first statement: the purchase a Midtrans order id names — the one
+ * whose midtrans_order_id it is, else a row created before migration 0007 without one, which
+ * Midtrans knows by its order_id; never a purchase merely because its merchant order_id equals
+ * the id (docs/decisions/0004-midtrans-order-ids.md) — and, when the signature
+ * was made with the key of that purchase's environment (`signedFor`), the authentic notification
+ * stored as `received` in the same statement. `notification_id` is null when the environment
+ * does not match (the caller rejects it); no row: no such purchase.
+ */
+export async function findPurchaseAndRecordReceived(
+  db: Db,
+  midtransOrderId: string,
+  signedFor: readonly string[],
+  n: Omit<NewNotification, "outcome" | "detail" | "signature_valid" | "purchase_id" | "environment">,
+): Promise<{ purchase: PurchaseRow; notificationId: number | null } | undefined> {
+  const [row] = await db<(PurchaseRow & { notification_id: number | null })[]>`
+    with p as (
+      select * from purchases
+      where midtrans_order_id = ${midtransOrderId} or (order_id = ${midtransOrderId} and midtrans_order_id is null)
+      order by midtrans_order_id is null
+      limit 1
+    ), n as (
+      insert into midtrans_notifications
+        (raw_body, body_sha256, body_bytes, headers, remote_addr, order_id, transaction_status, status_code,
+         outcome, detail, signature_valid, purchase_id, environment)
+      select ${n.raw_body}, ${n.body_sha256}, ${n.body_bytes}, ${db.json(n.headers)}, ${n.remote_addr}, ${n.order_id},
+        ${n.transaction_status}, ${n.status_code}, 'received', null, true, p.id, p.environment
+      from p where p.environment = any(${db.array([...signedFor])}::text[])
+      returning id
+    )
+    select p.*, (select id from n) as notification_id from p`;
+  if (!row) return undefined;
+  const { notification_id, ...purchase } = row;
+  return { purchase: purchase as PurchaseRow, notificationId: notification_id };
 }
 
 export async function recordNotificationOutcome(db: Db, id: number, o: { outcome: string; detail?: string | null }): Promise<void> {

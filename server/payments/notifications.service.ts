@@ -1,11 +1,17 @@
 import { createHash } from "node:crypto";
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
-import { applyMidtransTransaction } from "./apply-status";
-import { findPurchaseByMidtransOrderId } from "./payments.queries";
+import { findUnstorable, toStorableText, validationError } from "../lib/validation";
+import { applyMidtransTransaction, appliedDetail } from "./apply-status";
 import { environments, type Environment } from "../midtrans/gateway";
 import { midtransNotificationSchema, type MidtransTransaction } from "../midtrans/midtrans.schema";
-import { deleteExpiredNotifications, insertNotification, recordNotificationOutcome, type NewNotification } from "./notifications.queries";
+import {
+  deleteExpiredNotifications,
+  findPurchaseAndRecordReceived,
+  insertNotification,
+  recordNotificationOutcome,
+  type NewNotification,
+} from "./notifications.queries";
 import { verifyMidtransSignature } from "../midtrans/signature";
 
 /** Headers worth keeping with a notification (never Authorization or cookies). */
@@ -35,7 +41,7 @@ export interface NotificationGuard {
 
 export type NotificationAnswer = { outcome: "applied" | "duplicate" | "ignored"; detail?: string };
 
-const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).slice(0, 200) : null);
+const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? toStorableText(String(v).slice(0, 200)) : null);
 
 /** PostgreSQL text cannot hold NUL; broken UTF-8 is already U+FFFD once decoded. */
 const storableText = (body: Buffer) => body.toString("utf8").replaceAll("\u0000", "\uFFFD");
@@ -106,6 +112,9 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   };
 
   if (body === undefined) return reject(new DomainError("invalid_json", "The body is not valid JSON"), null);
+  // A NUL or lone surrogate anywhere, or nesting past the limit: refused like missing fields (docs/api.md#limits-on-text-json-and-dates).
+  const unstorable = findUnstorable(body);
+  if (unstorable) return reject(validationError({ issues: [unstorable] }, "Invalid notification"), null);
   if (typeof obj.signature_key !== "string" || !obj.signature_key) {
     return reject(new DomainError("invalid_signature", "signature_key is missing"), false);
   }
@@ -121,16 +130,19 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   if (signedFor.length === 0) return reject(new DomainError("invalid_signature", "signature_key does not match"), false);
 
   const orderId = String(shape.data.order_id);
-  const purchase = await findPurchaseByMidtransOrderId(ctx.sql, orderId);
   const record = (o: Pick<NewNotification, "outcome" | "detail" | "purchase_id" | "environment">) =>
     insertNotification(ctx.sql, { ...described, raw_body: text, headers: keptHeaders(n.headers, 500), signature_valid: true, ...o });
-  if (!purchase) {
+  // One statement finds the payment and stores the authentic notification as `received`
+  // (the notification path's round trips: bench/RESULTS.md, "Database round trips").
+  const found = await findPurchaseAndRecordReceived(ctx.sql, orderId, signedFor, { ...described, raw_body: text, headers: keptHeaders(n.headers, 500) });
+  if (!found) {
     // Genuine, but not a payment of this platform: 200 so that Midtrans stops retrying.
     await record({ outcome: "ignored", detail: "unknown order_id" });
     return { outcome: "ignored", detail: "unknown order_id" };
   }
+  const purchase = found.purchase;
   const scope = { purchase_id: purchase.id, environment: purchase.environment };
-  if (!signedFor.includes(purchase.environment)) {
+  if (found.notificationId === null) {
     // Only the server key of the payment's own environment speaks for it.
     if (!ctx.gateway.serverKey(purchase.environment)) {
       return reject(new DomainError("environment_unavailable", `Midtrans ${purchase.environment} is not configured`), null, scope);
@@ -139,7 +151,7 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   }
 
   // The body is authentic; Get Status is the authority on what the transaction is now.
-  const id = await record({ outcome: "received", ...scope });
+  const id = found.notificationId;
   let current: MidtransTransaction | null;
   try {
     current = await ctx.gateway.getStatus(purchase.environment, orderId);
@@ -153,9 +165,10 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
     await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail });
     return { outcome: "ignored", detail };
   }
-  const applied = await applyMidtransTransaction(ctx, purchase.id, current, { source: "notification", notificationId: id });
-  const detail =
-    applied.outcome === "applied" ? `${applied.from} -> ${applied.to} (${current.transaction_status})` : applied.outcome === "ignored" ? applied.reason : undefined;
+  // An applied move records the notification's outcome in its own transaction (one statement fewer).
+  const applied = await applyMidtransTransaction(ctx, purchase.id, current, { source: "notification", notificationId: id, recordNotificationOutcome: true });
+  if (applied.outcome === "applied") return { outcome: "applied", detail: appliedDetail(applied.from, applied.to, current.transaction_status) };
+  const detail = applied.outcome === "ignored" ? applied.reason : undefined;
   await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail });
   return { outcome: applied.outcome, detail };
 }

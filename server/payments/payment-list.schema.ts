@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { parseInput } from "../lib/validation";
+import { calendarDaySchema, parseInput } from "../lib/validation";
 import { midtransStatuses, purchaseStatuses } from "./lifecycle";
 
 const optionalText = (max: number) => z.string().trim().max(max).transform((v) => (v ? v : undefined)).optional();
-const jakartaDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 
 /** The payment list's filters (also the CSV export's, from the query string). */
 export const paymentFiltersSchema = z.object({
@@ -11,14 +10,30 @@ export const paymentFiltersSchema = z.object({
   environment: z.enum(["sandbox", "production"]).optional(),
   status: z.enum(purchaseStatuses).optional(),
   midtransStatus: z.enum(midtransStatuses).optional(),
-  /** Jakarta calendar days, inclusive. */
-  createdFrom: jakartaDate.optional(),
-  createdTo: jakartaDate.optional(),
+  /** Jakarta calendar days, inclusive: real days of 2000-2100 (docs/api.md#limits-on-text-json-and-dates), so no date reaches SQL that PostgreSQL refuses. */
+  createdFrom: calendarDaySchema("createdFrom").optional(),
+  createdTo: calendarDaySchema("createdTo").optional(),
   amountMin: z.number().int().min(0).max(1e12).optional(),
   amountMax: z.number().int().min(0).max(1e12).optional(),
-  /** An order_id, Midtrans order id or purchase_id (exact), or a buyer e-mail (case-insensitive prefix). */
+  /** Midtrans's payment_type (`bank_transfer`, `qris`, …): lowercase letters, digits and `_`. */
+  paymentType: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{1,40}$/, "paymentType must be a Midtrans payment_type such as bank_transfer or qris")
+    .optional(),
+  /** What the dashboard's "needs attention" panel links to (attentionKinds). */
+  attention: z.enum(["stale_pending", "settled_after_expiry", "amount_mismatch"], { error: "attention must be stale_pending, settled_after_expiry or amount_mismatch" }).optional(),
+  /**
+   * An order_id, Midtrans order id or purchase_id (exact), a buyer e-mail (case-insensitive
+   * prefix), or, from SEARCH_MIN_FRAGMENT characters and unless it is an e-mail typed from its
+   * start, a fragment of the order id, buyer e-mail, buyer name or item name (case-insensitive;
+   * docs/api.md#console-payment-search).
+   */
   q: optionalText(320),
 });
+/** Partial-text search needs this many characters (a trigram); shorter searches match exactly. */
+export const SEARCH_MIN_FRAGMENT = 3;
+export type AttentionFilter = NonNullable<PaymentFilters["attention"]>;
 export type PaymentFilters = z.output<typeof paymentFiltersSchema>;
 
 export const paymentListInput = paymentFiltersSchema.extend({

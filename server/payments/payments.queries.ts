@@ -1,6 +1,7 @@
 import type { Db } from "../db/connect";
 import { initialStatus, localTransitions, publicStatusOf, purchaseStatuses, type HistorySource, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
+import type { Environment } from "../midtrans/gateway";
 
 /** The purchase row (no lock): the one read of a purchase by id. */
 export async function findPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
@@ -17,9 +18,9 @@ export async function lockPurchaseByOrderId(db: Db, scope: { projectId: string; 
   return row;
 }
 
-/** The purchase row, locked until the end of the caller's transaction. */
-export async function lockPurchaseById(db: Db, id: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`select * from purchases where id = ${id} for update`;
+/** The purchase row (with its expiry flag, db/migrations/0010), locked until the end of the caller's transaction. */
+export async function lockPurchaseById(db: Db, id: string): Promise<(PurchaseRow & { expired_by_astapa: boolean }) | undefined> {
+  const [row] = await db<(PurchaseRow & { expired_by_astapa: boolean })[]>`select * from purchases where id = ${id} for update`;
   return row;
 }
 
@@ -118,26 +119,29 @@ export async function markCreateFailed(db: Db, id: string, error: string, nextMi
            where id = ${id} and status = any(${db.array([...from])})`;
 }
 
-/**
- * The purchase a Midtrans order id names (notifications): the one whose midtrans_order_id it is,
- * else a row created before migration 0007 without one, which Midtrans knows by its order_id.
- * Never a purchase merely because its merchant order_id equals the id: every purchase created
- * since 0007 is known to Midtrans by its own derived id (docs/decisions/0004-midtrans-order-ids.md).
- */
-export async function findPurchaseByMidtransOrderId(db: Db, midtransOrderId: string): Promise<PurchaseRow | undefined> {
-  const [row] = await db<PurchaseRow[]>`
-    select * from purchases
-    where midtrans_order_id = ${midtransOrderId} or (order_id = ${midtransOrderId} and midtrans_order_id is null)
-    order by midtrans_order_id is null
-    limit 1`;
-  return row;
+/** One outbox row of a transition (its id made by the caller). */
+export interface TransitionEvent {
+  id: string;
+  event_type: string;
+  dedupe_key: string;
+  payload: object;
 }
 
-/** Writes a status change of the purchase row (callers: `applyPurchaseTransition`, with its history row). */
-export async function updatePurchaseStatus(
+/**
+ * A whole lifecycle move in ONE statement, inside the caller's transaction (which holds the
+ * row's lock): the purchase row (with the expiry flags), its history row, the move's outbox
+ * events and, for a notification, its outcome. Data-modifying CTEs all run, whether or not the
+ * final select reads them. The outbox insert follows `insertWebhookEvent`
+ * (server/webhooks/webhooks.queries.ts): the endpoint of the purchase's environment that takes
+ * the event type decides pending or `no_endpoint`, the unique (purchase_id, dedupe_key) makes a
+ * second event for the same transition impossible, and a pending one NOTIFYs `notifyChannel`
+ * (sent at commit; PostgreSQL folds repeats). Returns the updated row and the types of the events that were new.
+ */
+export async function writePurchaseTransition(
   db: Db,
-  id: string,
-  s: {
+  w: {
+    id: string;
+    from_status: PurchaseStatus;
     status: PurchaseStatus;
     midtrans_status: MidtransStatus;
     fraud_status: string | null;
@@ -145,36 +149,61 @@ export async function updatePurchaseStatus(
     midtrans_transaction_id: string | null;
     refunded_amount: number;
     paid_at: Date | null;
-  },
-): Promise<PurchaseRow> {
-  const [row] = await db<PurchaseRow[]>`
-    update purchases set status = ${s.status}, midtrans_status = ${s.midtrans_status}, fraud_status = ${s.fraud_status},
-      payment_type = coalesce(${s.payment_type}, payment_type),
-      midtrans_transaction_id = coalesce(${s.midtrans_transaction_id}, midtrans_transaction_id),
-      refunded_amount = ${s.refunded_amount}, paid_at = ${s.paid_at}, updated_at = now()
-    where id = ${id}
-    returning *`;
-  return row;
-}
-
-export async function insertStatusHistory(
-  db: Db,
-  h: {
-    purchase_id: string;
-    from_status: PurchaseStatus | null;
-    to_status: PurchaseStatus;
-    midtrans_status?: MidtransStatus | null;
-    fraud_status?: string | null;
+    /** Astapa's own expiry (docs/api.md, "payment.expired"). */
+    expired_by_astapa: boolean;
+    /** Money arrived after Astapa expired the payment: set once. */
+    settled_after_expiry_at: Date | null;
     source: HistorySource;
-    notification_id?: number | null;
+    notification_id: number | null;
+    /** The notification's outcome, recorded in the same transaction. */
+    notification_outcome: { outcome: string; detail: string | null } | null;
+    events: readonly TransitionEvent[];
+    project_id: string;
+    notifyChannel: string;
   },
-): Promise<void> {
-  await db`insert into purchase_status_history (purchase_id, from_status, to_status, midtrans_status, fraud_status, source, notification_id)
-           values (${h.purchase_id}, ${h.from_status}, ${h.to_status}, ${h.midtrans_status ?? null}, ${h.fraud_status ?? null},
-                   ${h.source}, ${h.notification_id ?? null})`;
+): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] }> {
+  const outcome = w.notification_outcome;
+  const [row] = await db<(PurchaseRow & { event_types_written: string[]; notified: number })[]>`
+    with updated as (
+      update purchases set status = ${w.status}, midtrans_status = ${w.midtrans_status}, fraud_status = ${w.fraud_status},
+        payment_type = coalesce(${w.payment_type}, payment_type),
+        midtrans_transaction_id = coalesce(${w.midtrans_transaction_id}, midtrans_transaction_id),
+        refunded_amount = ${w.refunded_amount}, paid_at = ${w.paid_at}, updated_at = now(),
+        expired_by_astapa = expired_by_astapa or ${w.expired_by_astapa},
+        settled_after_expiry_at = coalesce(settled_after_expiry_at, ${w.settled_after_expiry_at}::timestamptz)
+      where id = ${w.id}
+      returning *
+    ), history as (
+      insert into purchase_status_history (purchase_id, from_status, to_status, midtrans_status, fraud_status, source, notification_id)
+      select id, ${w.from_status}::text, status, midtrans_status, fraud_status, ${w.source}::text, ${w.notification_id}::bigint from updated
+    ), outcome as (
+      update midtrans_notifications set outcome = ${outcome?.outcome ?? null}, detail = ${outcome?.detail ?? null}
+      where ${outcome !== null} and id = ${w.notification_id}::bigint
+    ), ins as (
+      insert into webhook_events (id, project_id, purchase_id, environment, event_type, dedupe_key, payload, status, next_attempt_at)
+      select e.id, ${w.project_id}, u.id, u.environment, e.event_type, e.dedupe_key, e.payload,
+             case when we.url is not null then 'pending' else 'no_endpoint' end,
+             case when we.url is not null then now() end
+        from jsonb_to_recordset(${JSON.stringify(w.events)}::text::jsonb) as e(id text, event_type text, dedupe_key text, payload jsonb)
+        cross join updated u
+        -- An endpoint limited to some event types takes only those (docs/decisions/0008-fair-delivery.md).
+        left join webhook_endpoints we on we.project_id = ${w.project_id} and we.environment = u.environment
+              and (we.event_types is null or e.event_type = any(we.event_types))
+      on conflict (purchase_id, dedupe_key) do nothing
+      returning status, event_type)
+    select updated.*, array(select event_type from ins) as event_types_written,
+           (select count(pg_notify(${w.notifyChannel}, '')::text) from ins where status = 'pending')::int as notified
+    from updated`;
+  const { event_types_written, notified: _notified, ...updated } = row;
+  return { updated: updated as PurchaseRow, eventsWritten: event_types_written.length, eventTypesWritten: event_types_written };
 }
 
 export interface VerifyRow {
+  /** Internal, with the next three: the callback page reads them (server/remix/callback.ts); verify never shows them. */
+  id: string;
+  environment: Environment;
+  payment_type: string | null;
+  invoice_url: string | null;
   order_id: string;
   /** Internal (the callback page polls with it); never shown to merchants or buyers. */
   midtrans_order_id: string | null;
@@ -194,7 +223,7 @@ export interface VerifyRow {
 const paymentStatuses = purchaseStatuses.filter((s) => publicStatusOf(s) !== null);
 
 const verifyColumns = (db: Db) => db`
-  p.order_id, p.midtrans_order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at, p.refunded_amount, p.snap_expires_at,
+  p.id, p.environment, p.payment_type, p.invoice_url, p.order_id, p.midtrans_order_id, p.status, p.amount, p.currency, p.item_name, p.paid_at, p.refunded_amount, p.snap_expires_at,
   p.metadata->>'store_name' as store_name, p.metadata->>'store_slug' as store_slug, pr.store_url_template`;
 
 /**

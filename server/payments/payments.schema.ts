@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Environment } from "../midtrans/gateway";
-import type { MidtransStatus, PublicStatus, PurchaseStatus } from "./lifecycle";
+import { publicStatuses, type MidtransStatus, type PurchaseStatus } from "./lifecycle";
 import { MAX_AMOUNT_IDR } from "../lib/money";
+import { findUnstorable, MAX_JSON_DEPTH } from "../lib/validation";
 import { ORDER_ID_PATTERN } from "./order-id";
 
 export { MAX_AMOUNT_IDR };
@@ -22,6 +23,13 @@ const valueLength = (v: unknown) => (typeof v === "string" ? v.length : JSON.str
 export const metadataSchema = z
   .record(z.string(), z.unknown(), { error: "metadata must be a JSON object" })
   .superRefine((m, ctx) => {
+    // What PostgreSQL's jsonb cannot store first (docs/api.md#limits-on-text-json-and-dates): the walk is iterative and
+    // bounds the nesting, so the JSON.stringify below never meets a value deep enough to overflow.
+    const unstorable = findUnstorable(m, { maxDepth: MAX_JSON_DEPTH - 1, root: ["metadata"] });
+    if (unstorable) {
+      ctx.addIssue({ code: "custom", path: unstorable.path, message: unstorable.message });
+      return;
+    }
     const keys = Object.keys(m);
     if (keys.length > METADATA_MAX_KEYS) ctx.addIssue({ code: "custom", message: `metadata may have at most ${METADATA_MAX_KEYS} keys` });
     for (const k of keys) {
@@ -121,30 +129,41 @@ export interface PurchaseRow {
   updated_at: Date;
 }
 
+// ---- answers: zod schemas, so the OpenAPI document (server/rest/openapi.ts) and the types are one ----
+
+/** UTC ISO 8601 to the second, as `toIsoSeconds` writes it (`2026-05-06T10:00:00Z`). */
+const isoSeconds = z.iso.datetime().meta({ example: "2026-05-07T10:00:00Z" });
+
 /** The response of create: the three fields of docs/api.md, plus compatible extras. */
-export interface CreateShopPaymentResult {
-  invoice_url: string;
-  order_id: string;
-  purchase_id: string;
-  status: "pending";
-  amount: number;
-  environment: Environment;
+export const createShopPaymentResult = z.object({
+  invoice_url: z.url().meta({ description: "Midtrans's Snap page: redirect the buyer here" }),
+  order_id: z.string().meta({ description: "Your order_id" }),
+  purchase_id: z.string().meta({ example: "pur_3k9x0qa7m2" }),
+  status: z.literal("pending"),
+  amount: z.number().int(),
+  environment: z.enum(["sandbox", "production"] satisfies Environment[]),
   /** When the Snap page stops accepting payment (UTC ISO 8601). */
-  expires_at: string;
-}
+  expires_at: isoSeconds.meta({ description: "When the Snap page stops accepting payment (UTC ISO 8601)" }),
+});
+export type CreateShopPaymentResult = z.infer<typeof createShopPaymentResult>;
+
+/** The response of an item purchase: create's, plus the item. */
+export const itemPurchaseResult = createShopPaymentResult.extend({ item_id: z.string() });
+export type ItemPurchaseResult = z.infer<typeof itemPurchaseResult>;
 
 /** GET verify: public, no personal data. */
-export interface VerifyResult {
-  order_id: string;
-  status: PublicStatus;
-  store_name: string | null;
-  redirect_url: string | null;
-  amount: number;
-  currency: string;
-  item_name: string | null;
-  paid_at: string | null;
+export const verifyResult = z.object({
+  order_id: z.string(),
+  status: z.enum(publicStatuses),
+  store_name: z.string().nullable(),
+  redirect_url: z.string().nullable(),
+  amount: z.number().int(),
+  currency: z.string(),
+  item_name: z.string().nullable(),
+  paid_at: isoSeconds.nullable(),
   /** Refunded so far (integer IDR), partial or full; 0 when none. */
-  refunded_amount: number;
+  refunded_amount: z.number().int().meta({ description: "Refunded so far (integer IDR), partial or full; 0 when none" }),
   /** When the Snap page stops (or stopped) accepting payment (UTC ISO 8601); null when unknown. */
-  expires_at: string | null;
-}
+  expires_at: isoSeconds.nullable().meta({ description: "When the Snap page stops (or stopped) accepting payment; null when it was never created" }),
+});
+export type VerifyResult = z.infer<typeof verifyResult>;

@@ -17,7 +17,7 @@ import {
   type VerifyResult,
 } from "./payments.schema";
 import { buildStoreRedirectUrl } from "./redirect";
-import { publicStatusOf } from "./lifecycle";
+import { isOpen, publicStatusOf } from "./lifecycle";
 import { midtransOrderIdOf, newMidtransOrderId } from "./order-id";
 
 /** A `creating` row older than this belongs to a request that died mid-call: it may be taken over. */
@@ -274,7 +274,16 @@ export function toVerifyResult(row: VerifyRow): VerifyResult {
   };
 }
 
-/** GET /api/platform/shop-payment/verify: public, no personal data. */
+/**
+ * GET /api/platform/shop-payment/verify: public, no personal data. Answered from this process's
+ * cache when it has one (ctx.publicPayments, dropped on every status change: decisions/0016);
+ * a not-found or ambiguous order id is never kept, so it always asks the database.
+ */
 export async function verifyPayment(ctx: PlatformContext, orderId: string, clientId?: string): Promise<VerifyResult> {
-  return toVerifyResult(await findPublicPayment(ctx, orderId, clientId));
+  const load = async () => {
+    const row = await findPublicPayment(ctx, orderId, clientId);
+    return { answer: toVerifyResult(row), open: isOpen(row.status) };
+  };
+  if (!ctx.publicPayments) return (await load()).answer;
+  return ctx.publicPayments.get(orderId, clientId, load);
 }

@@ -2,6 +2,7 @@ import { withCustomPlans } from "../db/connect";
 import type { PlatformContext } from "../platform/context";
 import { expiredCandidatesQuery, sweepCandidatesQuery } from "./reconcile.queries";
 import { reconcilePurchase } from "./reconcile.service";
+import { STALE_PENDING_AFTER_MS } from "./lifecycle";
 
 export interface SweepSummary {
   /** Payments Midtrans was asked about. */
@@ -39,7 +40,7 @@ export interface ReconcileSweep {
  * lost notification is thus repaired without a human. No transaction is held across a call.
  */
 export function startReconcileSweep(ctx: PlatformContext, opts: SweepOptions): ReconcileSweep {
-  const staleAfterMs = opts.staleAfterMs ?? 10 * 60_000;
+  const staleAfterMs = opts.staleAfterMs ?? STALE_PENDING_AFTER_MS;
   const batchSize = Math.max(1, opts.batchSize ?? 20);
   const maxPerRun = Math.max(1, opts.maxPerRun ?? 500);
   let stopped = false;

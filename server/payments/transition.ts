@@ -1,9 +1,9 @@
 import type { Db } from "../db/connect";
-import { enqueueWebhookEvent } from "../webhooks/events";
+import { newId } from "../lib/ids";
+import { WEBHOOK_EVENTS_CHANNEL } from "../webhooks/events";
 import type { HistorySource, MidtransStatus, PurchaseStatus } from "./lifecycle";
 import type { PurchaseRow } from "./payments.schema";
 import * as q from "./payments.queries";
-import { setExpiredByAstapa, setSettledAfterExpiry } from "./lifecycle-events.queries";
 import { lifecycleEventsOf, type RefundEntry } from "./purchase-events";
 
 /** A transaction handle (from `sql.begin`): the only kind of handle with savepoints. */
@@ -27,6 +27,10 @@ export interface TransitionMeta {
   now?: Date;
   /** Midtrans's list of refunds after this move (Get Status `refunds[]`): one `payment.refunded` per new one. */
   refunds?: readonly RefundEntry[] | null;
+  /** More outbox events of this move, planned from the row after it (apply-status: `item.purchased`). */
+  extraEvents?: (after: PurchaseRow) => readonly { event_type: string; dedupe_key?: string; payload: object }[];
+  /** The notification's outcome, recorded in the move's statement (the notification path saves a round trip). */
+  notificationOutcome?: { outcome: string; detail: string | null } | null;
 }
 
 /**
@@ -48,43 +52,42 @@ export async function applyPurchaseTransitionWithEvents(
   current: PurchaseRow,
   change: PurchaseChange,
   meta: TransitionMeta,
-): Promise<{ updated: PurchaseRow; eventsWritten: number }> {
+): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] }> {
   const now = meta.now ?? new Date();
   const fraudStatus = change.fraud_status === undefined ? current.fraud_status : change.fraud_status;
-  const updated = await q.updatePurchaseStatus(tx, current.id, {
+  // The row as the update will leave it (the same rules as the statement: coalesce keeps a
+  // stored payment type and transaction id): the events are planned from it, so that the row,
+  // its history, its events and the notification's outcome go in ONE statement.
+  const after: PurchaseRow = {
+    ...current,
     status: change.status,
+    midtrans_status: change.midtrans_status,
+    fraud_status: fraudStatus,
+    payment_type: change.payment_type ?? current.payment_type,
+    midtrans_transaction_id: change.midtrans_transaction_id ?? current.midtrans_transaction_id,
+    refunded_amount: change.refunded_amount ?? current.refunded_amount,
+    paid_at: change.paid_at === undefined ? current.paid_at : change.paid_at,
+  };
+  const events = [...lifecycleEventsOf(current, after, { occurredAt: now, refunds: meta.refunds }), ...(meta.extraEvents?.(after) ?? [])];
+  return q.writePurchaseTransition(tx, {
+    id: current.id,
+    from_status: current.status,
+    status: after.status,
     midtrans_status: change.midtrans_status,
     fraud_status: fraudStatus,
     payment_type: change.payment_type ?? null,
     midtrans_transaction_id: change.midtrans_transaction_id ?? null,
-    refunded_amount: change.refunded_amount ?? current.refunded_amount,
-    paid_at: change.paid_at === undefined ? current.paid_at : change.paid_at,
-  });
-  await q.insertStatusHistory(tx, {
-    purchase_id: current.id,
-    from_status: current.status,
-    to_status: change.status,
-    midtrans_status: change.midtrans_status,
-    fraud_status: fraudStatus,
+    refunded_amount: after.refunded_amount,
+    paid_at: after.paid_at,
+    // A move to `expire` that does not come from a Midtrans transaction is Astapa's own expiry.
+    expired_by_astapa: change.status === "expire" && current.status !== "expire" && change.midtrans_transaction_id === undefined,
+    // Money arrived after Astapa expired the payment: recorded, and flagged for operators.
+    settled_after_expiry_at: current.status === "expire" && change.status === "settlement" ? now : null,
     source: meta.source,
-    notification_id: meta.notificationId,
+    notification_id: meta.notificationId ?? null,
+    notification_outcome: meta.notificationOutcome ?? null,
+    events: events.map((e) => ({ id: newId("msg"), event_type: e.event_type, dedupe_key: e.dedupe_key ?? e.event_type, payload: e.payload })),
+    project_id: current.project_id,
+    notifyChannel: WEBHOOK_EVENTS_CHANNEL,
   });
-  if (change.status === "expire" && current.status !== "expire" && change.midtrans_transaction_id === undefined) {
-    await setExpiredByAstapa(tx, current.id);
-  }
-  // Money arrived after Astapa expired the payment: recorded, and flagged for operators.
-  if (current.status === "expire" && change.status === "settlement") await setSettledAfterExpiry(tx, current.id, now);
-
-  let eventsWritten = 0;
-  for (const e of lifecycleEventsOf(current, updated, { occurredAt: now, refunds: meta.refunds })) {
-    const written = await enqueueWebhookEvent(tx, {
-      project_id: current.project_id,
-      purchase_id: current.id,
-      event_type: e.event_type,
-      dedupe_key: e.dedupe_key,
-      payload: e.payload,
-    });
-    if (written) eventsWritten += 1;
-  }
-  return { updated, eventsWritten };
 }

@@ -1,7 +1,9 @@
 import { filtersFromSearchParams } from "../payments/payment-list.schema";
 import type { PlatformContext } from "../platform/context";
-import { adminPageSession, loginFromForm, logoutFromForm, type AdminPageSession, type LoginResult } from "./admin";
-import { lookupCallbackPayment, type CallbackLookup } from "./callback";
+import { unavailableAsResponse } from "../http/errors";
+import { acceptLinkFromForm, adminLinkInfo, adminPageSession, loginFromForm, logoutFromForm, type AcceptLinkResult, type AdminPageSession, type LoginResult } from "./admin";
+import { createPendingStatusReader } from "../payments/instructions";
+import { lookupCallbackPayment, type CallbackLookup, type CallbackQuery, type PaymentInstructions } from "./callback";
 
 /**
  * What Remix loaders and actions may call, handed to them in the load context
@@ -11,7 +13,8 @@ import { lookupCallbackPayment, type CallbackLookup } from "./callback";
 export interface RemixServices {
   /** The buyer's callback page. */
   callback: {
-    lookup(orderId: string): Promise<CallbackLookup>;
+    /** `query`: what Snap's finish redirect said (a hint that triggers an early Get Status, never a fact). */
+    lookup(orderId: string, query?: CallbackQuery): Promise<CallbackLookup>;
   };
   /** The admin console's pages. */
   admin: {
@@ -22,6 +25,10 @@ export interface RemixServices {
     logout(request: Request, clientIp?: string): Promise<string | null>;
     /** The payment list's filters from a page's query string (the CSV export reads them the same way). */
     paymentFilters(sp: URLSearchParams): Record<string, unknown>;
+    /** A one-time invitation or password-reset link: what it is for, or null when it no longer works. */
+    linkInfo(token: string): Promise<Awaited<ReturnType<typeof adminLinkInfo>>>;
+    /** Sets the password of an invitation or reset link (same-origin form). */
+    acceptLink(request: Request, token: string, clientIp?: string): Promise<AcceptLinkResult>;
   };
 }
 
@@ -30,20 +37,30 @@ export interface RemixLoadContext {
   services: RemixServices;
   /** The client's IP as Express saw it (login rate limiting, audit log). */
   clientIp?: string;
+  /**
+   * Logs a page's unexpected error (Remix's handleError, a render error) as one JSON line of the
+   * server's logger: app/entry.server.tsx has no logger of its own (server/runtime/http-app.ts).
+   */
+  reportError?: (error: unknown, where: { method: string; path: string }) => void;
 }
 
 export function createRemixServices(platform: PlatformContext): RemixServices {
+  // One Get Status cache per process for every buyer's callback page (server/payments/instructions.ts).
+  const statusReader = createPendingStatusReader(platform);
   return {
     callback: {
-      lookup: (orderId) => lookupCallbackPayment(platform, orderId),
+      // A stalled database answers the page 503 with Retry-After (server/http/errors.ts), not 500.
+      lookup: (orderId, query) => unavailableAsResponse(() => lookupCallbackPayment(platform, orderId, { statusReader, query })),
     },
     admin: {
-      session: (request, clientIp) => adminPageSession(platform, request, clientIp),
-      login: (request, clientIp) => loginFromForm(platform, request, clientIp),
-      logout: (request, clientIp) => logoutFromForm(platform, request, clientIp),
+      session: (request, clientIp) => unavailableAsResponse(() => adminPageSession(platform, request, clientIp)),
+      login: (request, clientIp) => unavailableAsResponse(() => loginFromForm(platform, request, clientIp)),
+      logout: (request, clientIp) => unavailableAsResponse(() => logoutFromForm(platform, request, clientIp)),
       paymentFilters: filtersFromSearchParams,
+      linkInfo: (token) => unavailableAsResponse(() => adminLinkInfo(platform, token)),
+      acceptLink: (request, token, clientIp) => unavailableAsResponse(() => acceptLinkFromForm(platform, request, token, clientIp)),
     },
   };
 }
 
-export type { AdminPageSession, CallbackLookup, LoginResult };
+export type { AcceptLinkResult, AdminPageSession, CallbackLookup, CallbackQuery, LoginResult, PaymentInstructions };

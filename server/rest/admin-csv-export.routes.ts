@@ -6,10 +6,12 @@ import { sendError } from "../http/errors";
 import { exportPaymentsCsv } from "../admin/payments-csv.service";
 import { filtersFromSearchParams, parseFilters } from "../payments/payment-list.schema";
 import { resolveSession } from "../admin/sessions.service";
+import { can } from "../admin/permissions";
 import { readSessionToken } from "../http/session-cookie";
 
 /**
- * GET /admin/export.csv?…filters: the filtered payment list as CSV, for a signed-in admin.
+ * GET /admin/export.csv?…filters: the filtered payment list as CSV, for a signed-in admin whose
+ * role may export (`payments.export`: owner, finance; others get 403 `forbidden`).
  * Streamed with backpressure from a server-side cursor (1000 rows at a time), so 100 k rows
  * never sit in memory. A UTF-8 BOM lets spreadsheets read non-ASCII names correctly.
  */
@@ -19,6 +21,8 @@ export function adminCsvExport(ctx: PlatformContext) {
     try {
       const admin = await resolveSession(ctx, readSessionToken(req.get("cookie")));
       if (!admin) throw new DomainError("unauthorized", "Sign in to the admin console");
+      // The same permission module as every tRPC procedure (docs/decisions/0017-roles.md).
+      if (!can(admin.role, "payments.export")) throw new DomainError("forbidden", "Your role does not allow exports");
       const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
       const filters = parseFilters(filtersFromSearchParams(query));
       const csv = await exportPaymentsCsv(ctx, { adminId: admin.adminId, email: admin.email, ip: req.ip ?? null }, filters);

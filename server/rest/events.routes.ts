@@ -21,6 +21,9 @@ export const listEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(EVENTS_PAGE_MAX).default(EVENTS_PAGE_DEFAULT),
 });
 
+/** `POST /api/platform/events/:id/resend` path. */
+export const eventIdParams = z.object({ id: z.string().min(1).max(100) });
+
 /** `POST /api/platform/webhooks/test` body. */
 export const testEventBody = z.object({ type: z.enum(merchantEventTypes).default("item.purchased") });
 
@@ -58,7 +61,8 @@ export function eventsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   r.post("/api/platform/events/:id/resend", async (req: Request, res: Response) => {
     try {
       const credential = await caller(req);
-      res.json(await resendEvent(ctx, credential, String(req.params.id)));
+      const { id } = parseInput(eventIdParams, req.params);
+      res.json(await resendEvent(ctx, credential, id));
     } catch (err) {
       fail(res, err);
     }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import type { PlatformContext } from "../platform/context";
 import { handleMidtransNotification } from "../payments/notifications.service";
 import { bodyBytes, methodNotAllowed, rawBody } from "../http/body";
-import { sendError } from "../http/errors";
+import { sendError, toDomainError } from "../http/errors";
 import { clientIp } from "../http/limits";
 import type { RateLimits } from "../http/rate-limit";
 
@@ -19,8 +19,10 @@ export function midtransNotificationsRouter(ctx: PlatformContext, limits: RateLi
         // back, Midtrans (a valid signature) never is, whatever its address has sent.
         { chargeRejection: () => limits.take("rejectedNotificationPerIp", ip) },
       );
+      ctx.metrics.notifications.inc({ outcome: answer.outcome });
       res.status(200).json({ received: true, outcome: answer.outcome, detail: answer.detail });
     } catch (err) {
+      ctx.metrics.notifications.inc({ outcome: toDomainError(err).code });
       sendError(res, err);
     }
   });

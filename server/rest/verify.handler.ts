@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
+import { unstorableTextReason } from "../lib/validation";
 import { verifyPayment } from "../payments/payments.service";
 import { orderIdSchema } from "../payments/payments.schema";
 import { sendError, writeJson } from "../http/errors";
@@ -56,7 +57,7 @@ function single(params: URLSearchParams, name: string, required: boolean): strin
 export function parseVerifyQuery(params: URLSearchParams): { orderId: string; clientId?: string } {
   const orderId = single(params, "order_id", true)!;
   const clientId = single(params, "client_id", false);
-  if (!orderIdSchema.safeParse(orderId).success || (clientId !== undefined && clientId.length > 200)) {
+  if (!orderIdSchema.safeParse(orderId).success || (clientId !== undefined && (clientId.length > 200 || unstorableTextReason(clientId)))) {
     throw new DomainError("not_found", "No payment with this order_id");
   }
   return { orderId, clientId };

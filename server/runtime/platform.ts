@@ -1,10 +1,18 @@
+import path from "node:path";
 import type { Env } from "../config/env";
 import { createLogger, type Logger } from "../config/logger";
 import { openDatabase, type Database } from "../db/connect";
+import { openCounterStore } from "../db/rate-limits";
 import { migrate } from "../../db/migrate";
 import { createMidtransGateway, type GatewayEnvironmentConfig, type Environment } from "../midtrans/gateway";
 import { startMidtransSimulator, type MidtransSimulator } from "../simulator";
 import type { PlatformContext } from "../platform/context";
+import { withQueryDeadline } from "../db/query-deadline";
+import { webhookQueueStats } from "../db/health.queries";
+import { createMetrics, registerScrapeGauges, type Metrics } from "../platform/metrics";
+import { instrumentGateway } from "./instrument-gateway";
+import { createPublicPaymentCache, type PublicPaymentCache } from "../payments/public-payment-cache";
+import { startPublicPaymentInvalidation, type PublicPaymentInvalidation } from "../payments/public-payment-invalidation";
 
 export interface Platform {
   ctx: PlatformContext;
@@ -13,6 +21,8 @@ export interface Platform {
   simulator?: MidtransSimulator;
   /** Subscribe to "webhook events were committed" (workers wake at once instead of waiting to poll). */
   onWebhookEvents(listener: () => void): () => void;
+  /** Verify's answers in this process and what keeps them current (docs/decisions/0016-verify-cache.md). */
+  publicPayments: { cache: PublicPaymentCache; invalidation: PublicPaymentInvalidation };
   close(): Promise<void>;
 }
 
@@ -21,6 +31,10 @@ export interface PlatformOptions {
   /** Use this database instead of opening one from env (tests). */
   database?: Database;
   now?: () => Date;
+  /** Use this metrics registry (default: a new one per platform). */
+  metrics?: Metrics;
+  /** Verify's cache (default: 50,000 entries, 1 s while open, 5 s otherwise). */
+  publicPaymentCache?: PublicPaymentCache;
 }
 
 /**
@@ -30,8 +44,10 @@ export interface PlatformOptions {
  */
 export async function createPlatform(env: Env, opts: PlatformOptions = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
-  const database = opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, logger }));
+  const database =
+    opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, databaseDirectUrl: env.DATABASE_DIRECT_URL, dataDir: env.DATA_DIR, logger, statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS }));
   let simulator: MidtransSimulator | undefined;
+  let counters: ReturnType<typeof openCounterStore> | undefined;
   try {
     const applied = await migrate(database.sql);
     if (applied.length) logger.info({ applied }, "migrations applied");
@@ -55,6 +71,8 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
           port: env.MIDTRANS_SIMULATOR_PORT,
           host: "127.0.0.1",
           logger,
+          // Its transactions survive a restart, as Midtrans's do: Astapa's pending payments stay payable.
+          stateDir: path.join(env.DATA_DIR, "simulator"),
         });
         baseUrl = simulator.url;
       }
@@ -66,11 +84,21 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
     }
 
     const listeners = new Set<() => void>();
+    // Every wait for the database is bounded (503 after DB_QUERY_TIMEOUT_MS); migrations above are not.
+    const bounded = withQueryDeadline(database.sql, env.DB_QUERY_TIMEOUT_MS);
+    const metrics: Metrics = opts.metrics ?? createMetrics({ processMetrics: env.METRICS_PORT !== undefined });
+    registerScrapeGauges(metrics, {
+      webhookQueue: () => webhookQueueStats(bounded.sql),
+      pool: () => ({ ...bounded.stats, max: database.kind === "embedded" ? 1 : (database.sql.options.max ?? 0) }),
+    });
+    counters = openCounterStore({ dbKind: database.kind, sql: bounded.sql, redisUrl: env.REDIS_URL });
     const ctx: PlatformContext = {
-      sql: database.sql,
+      sql: bounded.sql,
       dbKind: database.kind,
-      gateway: createMidtransGateway(gatewayConfig, { timeoutMs: env.MIDTRANS_TIMEOUT_MS }),
+      counters,
+      gateway: instrumentGateway(createMidtransGateway(gatewayConfig, { timeoutMs: env.MIDTRANS_TIMEOUT_MS }), metrics),
       logger,
+      metrics,
       config: {
         publicUrl: env.PUBLIC_URL,
         allowPrivateWebhookUrls: env.ALLOW_PRIVATE_WEBHOOK_URLS,
@@ -84,26 +112,40 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
           rejectedNotificationPerIp: env.RATE_LIMIT_REJECTED_NOTIFICATIONS_PER_IP,
         },
         rejectedNotificationRetentionDays: env.REJECTED_NOTIFICATION_RETENTION_DAYS,
+        rawBodyRetentionDays: env.RAW_BODY_RETENTION_DAYS,
+        dbQueryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+        runsWorkers: env.RUN_WORKERS,
+        readyWorkerMaxAgeSeconds: env.READY_WORKER_MAX_AGE_SECONDS,
       },
       onWebhookEventsWritten: () => {
         for (const l of listeners) l();
       },
       now: opts.now ?? (() => new Date()),
     };
+    const onWebhookEvents = (listener: () => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+    // Every status change writes a merchant event, so that signal also tells of this process's own writes.
+    const cache = opts.publicPaymentCache ?? createPublicPaymentCache();
+    ctx.publicPayments = cache;
+    const invalidation = startPublicPaymentInvalidation({ cache, dbKind: database.kind, database, logger, onWrites: onWebhookEvents });
+    await invalidation.ready;
     return {
       ctx,
       database,
       simulator,
-      onWebhookEvents(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
+      onWebhookEvents,
+      publicPayments: { cache, invalidation },
       async close() {
+        await invalidation.stop();
+        await counters?.close();
         await simulator?.close();
         if (!opts.database) await database.close();
       },
     };
   } catch (err) {
+    await counters?.close();
     await simulator?.close();
     if (!opts.database) await database.close();
     throw err;

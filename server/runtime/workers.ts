@@ -2,6 +2,8 @@ import type { Platform } from "./platform";
 import { startWebhookDelivery, type WebhookWorker, type WebhookWorkerOptions } from "../webhooks/worker";
 import { startReconcileSweep, type ReconcileSweep } from "../payments/sweep";
 import { pruneNotifications } from "../payments/notifications.service";
+import { pruneRawNotificationBodies } from "../payments/retention";
+import { pruneAttemptResponseBodies } from "../webhooks/retention";
 
 export interface Workers {
   /** The merchant-webhook worker (tests and benchmarks reach it here). */
@@ -16,8 +18,9 @@ export interface Workers {
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 /**
- * Background workers of a process: webhook delivery, the reconcile sweep, and the retention of
- * rejected Midtrans notifications (REJECTED_NOTIFICATION_RETENTION_DAYS).
+ * Background workers of a process: webhook delivery, the reconcile sweep, and retention: rejected
+ * Midtrans notifications (REJECTED_NOTIFICATION_RETENTION_DAYS), raw notification and webhook
+ * response bodies (RAW_BODY_RETENTION_DAYS).
  */
 export function startWorkers(platform: Platform, opts: { webhooks?: WebhookWorkerOptions } = {}): Workers {
   const webhooks = startWebhookDelivery(platform, opts.webhooks);
@@ -41,8 +44,14 @@ function startNotificationRetention(platform: Platform): { stop(): Promise<void>
   let running: Promise<void> | null = null;
   const run = () => {
     running = pruneNotifications(ctx)
-      .then((deleted) => {
+      .then(async (deleted) => {
         if (deleted > 0) ctx.logger.info({ deleted, retention_days: ctx.config.rejectedNotificationRetentionDays }, "notification retention");
+        // Raw bodies (RAW_BODY_RETENTION_DAYS): the rows stay, the bodies go.
+        const notificationBodies = await pruneRawNotificationBodies(ctx);
+        const attemptBodies = await pruneAttemptResponseBodies(ctx);
+        if (notificationBodies + attemptBodies > 0) {
+          ctx.logger.info({ notification_bodies: notificationBodies, attempt_bodies: attemptBodies, retention_days: ctx.config.rawBodyRetentionDays }, "raw body retention");
+        }
       })
       .catch((err) => ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, "notification retention failed"))
       .finally(() => {

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMidtransSimulator } from "./index";
 import { envSchema } from "../config/env";
@@ -16,8 +19,10 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.close());
 
+// The in-process simulator keeps its state in DATA_DIR: never the repository's .data in a test.
+const dataDir = mkdtempSync(path.join(tmpdir(), "astapa-bind-"));
 const platformEnv = (env: Record<string, string>) =>
-  envSchema.parse({ NODE_ENV: "test", PORT: "0", MIDTRANS_SIMULATOR_PORT: "0", ...env });
+  envSchema.parse({ NODE_ENV: "test", PORT: "0", MIDTRANS_SIMULATOR_PORT: "0", DATA_DIR: dataDir, ...env });
 const logger = createLogger("silent");
 
 describe("the in-process simulator (npm start without a sandbox key)", () => {

@@ -11,6 +11,8 @@ const paymentChoice = z.discriminatedUnion("type", [
   z.object({ type: z.literal("gopay") }),
   z.object({ type: z.literal("qris") }),
   z.object({ type: z.literal("bank_transfer"), bank: z.enum(["bca", "bni", "bri", "permata"]) }),
+  z.object({ type: z.literal("echannel") }),
+  z.object({ type: z.literal("cstore"), store: z.enum(["indomaret", "alfamart"]) }),
 ]);
 const refundInput = z.object({ amount: z.number().int().positive().optional(), reason: z.string().optional() });
 

@@ -93,6 +93,16 @@ describe("control API", () => {
     expect(Array.isArray(await (await fetch(`${sim.url}/__sim/notifications`)).json())).toBe(true);
   });
 
+  it("pays by Mandiri bill and at a convenience store (left pending with their codes)", async () => {
+    const mandiri = await create();
+    const bill = await post(`/__sim/transactions/${mandiri.id}/pay`, { type: "echannel" });
+    expect(await bill.json()).toMatchObject({ transaction_status: "pending", payment_type: "echannel", payment: { biller_code: "70012", bill_key: expect.any(String) } });
+    const store = await create();
+    const cstore = await post(`/__sim/transactions/${store.id}/pay`, { type: "cstore", store: "indomaret" });
+    expect(await cstore.json()).toMatchObject({ transaction_status: "pending", payment_type: "cstore", payment: { store: "indomaret", payment_code: expect.any(String) } });
+    expect((await post(`/__sim/transactions/${(await create()).id}/pay`, { type: "cstore", store: "lawson" })).status).toBe(400);
+  });
+
   it("programmatic API returns snapshots and refuses bad transitions", async () => {
     const { id, redirectUrl } = await create();
     await expect(sim.approve(id)).rejects.toMatchObject({ code: "conflict" });

@@ -10,9 +10,11 @@ import { SimulatorEngine } from "./engine";
 import { FaultInjector, parseFaultConfig, type FaultConfig, type SimulatorStats } from "./faults";
 import { createApp } from "./http";
 import { Notifier, type SimLogger } from "./notifier";
+import { StateFile } from "./state";
 import { SimulatorError, type NotificationDelivery, type PaymentChoice, type SimTransaction } from "./types";
 
 export type {
+  CStore,
   CustomerDetails,
   ItemDetail,
   NotificationDelivery,
@@ -46,6 +48,12 @@ export interface SimulatorOptions {
   logger?: SimLogger;
   /** Fault modes active from the start (validated: an invalid one throws SimulatorError); default {} (healthy). */
   faults?: FaultConfig;
+  /**
+   * Keep the transactions across restarts in `stateDir/state.json` (loaded on start, written after
+   * each change: server/simulator/state.ts), as Midtrans keeps them. Unset: in memory only.
+   * Notification retries still pending at a restart are not kept (Astapa's reconcile repairs them).
+   */
+  stateDir?: string;
 }
 
 export interface MidtransSimulator {
@@ -108,6 +116,8 @@ export async function startMidtransSimulator(opts: SimulatorOptions): Promise<Mi
   if (Object.keys(initialFaults).length > 0) faults.set(initialFaults);
   let publicUrl = "";
   const engine = new SimulatorEngine({ serverKey: opts.serverKey, notifier, logger, publicUrl: () => publicUrl });
+  const stateFile = opts.stateDir ? new StateFile(opts.stateDir, engine.store, logger) : null;
+  stateFile?.load();
   const server = createServer(createApp(engine, notifier, logger, faults));
 
   await new Promise<void>((resolve, reject) => {
@@ -141,6 +151,7 @@ export async function startMidtransSimulator(opts: SimulatorOptions): Promise<Mi
         // Keep-alive sockets would hold close() open.
         server.closeAllConnections();
       });
+      await stateFile?.close();
     },
     pay: async (orderId, method) => snapshot(engine.pay(orderId, method)),
     approve: async (orderId) => snapshot(engine.approve(orderId)),

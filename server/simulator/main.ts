@@ -1,7 +1,9 @@
 import pino from "pino";
 import { describeFaults, isLoopbackHost, parseFaultConfig, startMidtransSimulator, type FaultConfig } from "./index";
+import { loadDotEnv } from "../config/dotenv";
 
-/** Standalone simulator: `npm run simulator`. */
+/** Standalone simulator: `npm run simulator`. Reads `.env` too (set variables win). */
+loadDotEnv();
 const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
 const env = process.env;
 const port = Number(env.MIDTRANS_SIMULATOR_PORT || 3001);

@@ -99,6 +99,16 @@ ${spacedCard(DENIED_CARD)} is denied by the bank. Other numbers are refused.</p>
 <label for="bank">Bank</label>
 <select name="bank" id="bank"><option value="bca">BCA</option><option value="bni">BNI</option><option value="bri">BRI</option><option value="permata">Permata</option></select>
 <button type="submit">Pay with bank transfer</button>
+</form>
+<form class="card" method="post" action="${action}" id="pay-echannel">
+<h2>Mandiri Bill Payment</h2>${hidden("echannel")}<p class="muted">Gives a biller code and a bill key; stays pending until paid.</p>
+<button type="submit">Pay with Mandiri Bill</button>
+</form>
+<form class="card" method="post" action="${action}" id="pay-cstore">
+<h2>Convenience store</h2>${hidden("cstore")}
+<label for="store">Store</label>
+<select name="store" id="store"><option value="indomaret">Indomaret</option><option value="alfamart">Alfamart</option></select>
+<button type="submit">Pay at a convenience store</button>
 </form>`,
   );
 }
@@ -115,6 +125,7 @@ ${orderSummary(tx)}
 <div class="muted">Method: ${escapeHtml(tx.payment_type ?? "-")}</div>
 ${status === "pending" ? pendingInstructions(tx) : ""}
 </section>
+${status === "pending" ? simulatePaymentForm(tx) : ""}
 ${finishHref ? `<p><a id="back-to-merchant" href="${escapeHtml(finishHref)}">Back to merchant</a></p>` : ""}`,
   );
 }
@@ -125,8 +136,22 @@ function pendingInstructions(tx: SimTransaction): string {
     ? `<p>Transfer to ${escapeHtml(va.bank.toUpperCase())} virtual account <strong id="va-number">${escapeHtml(va.va_number)}</strong>.</p>`
     : tx.payment.permata_va_number
       ? `<p>Transfer to Permata virtual account <strong id="va-number">${escapeHtml(tx.payment.permata_va_number)}</strong>.</p>`
-      : `<p>Complete the payment in the ${tx.payment_type === "qris" ? "QRIS" : "GoPay"} app.</p>`;
-  return `${account}<p class="muted">Pay before ${wib(tx.expiry_time)}. In this simulator, use Approve in the dashboard to mark it paid.</p>`;
+      : tx.payment.bill_key
+        ? `<p>Pay Mandiri bill: biller code <strong id="biller-code">${escapeHtml(tx.payment.biller_code ?? "")}</strong>, bill key <strong id="bill-key">${escapeHtml(tx.payment.bill_key)}</strong>.</p>`
+        : tx.payment.payment_code
+          ? `<p>Pay at ${escapeHtml(STORE_NAMES[tx.payment.store ?? "indomaret"])} with payment code <strong id="payment-code">${escapeHtml(tx.payment.payment_code)}</strong>.</p>`
+          : `<p>Complete the payment in the ${tx.payment_type === "qris" ? "QRIS" : "GoPay"} app.</p>`;
+  return `${account}<p class="muted">Pay before ${wib(tx.expiry_time)}. In this simulator, use "Simulate payment" below or Approve in the dashboard to mark it paid.</p>`;
+}
+
+const STORE_NAMES: Record<string, string> = { indomaret: "Indomaret", alfamart: "Alfamart" };
+
+/** Like Midtrans's sandbox payment simulator: the money arrives (pending -> settlement, with its notification). */
+function simulatePaymentForm(tx: SimTransaction): string {
+  return `<form class="card" method="post" action="${escapeHtml(`${tx.redirect_url}/simulate-payment`)}" id="simulate-payment">
+<p class="muted">Simulator only: act as the bank, the app or the cashier receiving the money.</p>
+<button type="submit">Simulate payment</button>
+</form>`;
 }
 
 export function expiredPage(tx: SimTransaction): string {

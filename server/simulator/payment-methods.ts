@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { SimulatorError, type PaymentChoice, type PaymentDetails, type PaymentType, type VaBank } from "./types";
+import { SimulatorError, type CStore, type PaymentChoice, type PaymentDetails, type PaymentType, type VaBank } from "./types";
 
 /** Midtrans sandbox test cards the simulator knows; every other number is rejected. */
 export const SUCCESS_CARD = "4811111111111114";
@@ -23,6 +23,11 @@ export function authorize(choice: PaymentChoice, now: Date): Authorization {
       return { status: "pending", payment_type: "qris", payment: { acquirer: "gopay" } };
     case "bank_transfer":
       return { status: "pending", payment_type: "bank_transfer", payment: virtualAccount(choice.bank) };
+    case "echannel":
+      // Mandiri Bill Payment: the buyer pays bill key at biller code 70012 (Midtrans's biller code).
+      return { status: "pending", payment_type: "echannel", payment: { biller_code: MANDIRI_BILLER_CODE, bill_key: digits(12) } };
+    case "cstore":
+      return { status: "pending", payment_type: "cstore", payment: { store: choice.store, payment_code: paymentCode(choice.store) } };
   }
 }
 
@@ -63,6 +68,14 @@ function isFutureExpiry(expiry: string, now: Date): boolean {
   const year = m[2].length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
   if (month < 1 || month > 12) return false;
   return Date.UTC(year, month, 1) > now.getTime();
+}
+
+/** The biller code Midtrans's Mandiri Bill Payment answers carry. */
+export const MANDIRI_BILLER_CODE = "70012";
+
+/** A numeric payment code the cashier types in (the simulator makes 14 digits for Indomaret, 16 for Alfamart). */
+function paymentCode(store: CStore): string {
+  return store === "alfamart" ? digits(16) : digits(14);
 }
 
 const VA_LENGTH: Record<VaBank, number> = { bca: 11, bni: 16, bri: 16, permata: 18 };

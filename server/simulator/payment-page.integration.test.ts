@@ -58,6 +58,9 @@ describe("Snap payment page", () => {
       ">Pay with QRIS</button>",
       '<select name="bank" id="bank">',
       ">Pay with bank transfer</button>",
+      ">Pay with Mandiri Bill</button>",
+      '<select name="store" id="store">',
+      ">Pay at a convenience store</button>",
       "4911 1111 1111 1113 is denied by the bank",
     ]) {
       expect(html).toContain(fragment);
@@ -176,6 +179,58 @@ describe("Snap payment page", () => {
     expect(n.body.permata_va_number).toMatch(/^\d+$/);
     expect(n.body).not.toHaveProperty("va_numbers");
     expect(n.body.payment_amounts).toEqual([]);
+  });
+
+  it("gives Mandiri bill and convenience-store codes, with the deadline in WIB, in Get Status and the notification", async () => {
+    const mandiri = await checkout();
+    const res = await submitForm(mandiri.redirectUrl, { payment_type: "echannel" });
+    expect(new URL(res.headers.get("location")!).searchParams.get("transaction_status")).toBe("pending");
+    const tx = sim.getTransaction(mandiri.id)!;
+    // Midtrans writes expiry_time in WIB (UTC+7) without an offset.
+    const wibDeadline = new Date(Date.parse(tx.expiry_time) + 7 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+    const status = await mandiri.snap.transaction.status(mandiri.id);
+    expect(status).toMatchObject({
+      transaction_status: "pending",
+      status_code: "201",
+      payment_type: "echannel",
+      biller_code: "70012",
+      bill_key: expect.stringMatching(/^\d{12}$/),
+      expiry_time: wibDeadline,
+    });
+    const [n] = await waitFor(() => notificationsFor(mandiri.id).length > 0 && notificationsFor(mandiri.id));
+    expect(n.body).toMatchObject({ biller_code: "70012", bill_key: status.bill_key, expiry_time: wibDeadline });
+    const page = await (await fetch(mandiri.redirectUrl)).text();
+    expect(page).toContain(`id="bill-key">${String(status.bill_key)}<`);
+
+    for (const store of ["indomaret", "alfamart"]) {
+      const c = await checkout();
+      await submitForm(c.redirectUrl, { payment_type: "cstore", store });
+      const st = await c.snap.transaction.status(c.id);
+      expect(st).toMatchObject({ transaction_status: "pending", payment_type: "cstore", store, payment_code: expect.stringMatching(/^\d{14,16}$/) });
+      expect(st.expiry_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(await (await fetch(c.redirectUrl)).text()).toContain(`id="payment-code">${String(st.payment_code)}<`);
+    }
+    // A store the simulator does not offer is no choice.
+    const bad = await checkout();
+    expect((await submitForm(bad.redirectUrl, { payment_type: "cstore", store: "lawson" })).status).toBe(400);
+  });
+
+  it("lets the buyer simulate the money arriving from the pending page, then sends them back with settlement", async () => {
+    const { id, redirectUrl } = await checkout();
+    await submitForm(redirectUrl, { payment_type: "bank_transfer", bank: "bri" });
+    const pending = await (await fetch(redirectUrl)).text();
+    expect(pending).toContain('id="simulate-payment"');
+    const res = await submitForm(`${redirectUrl}/simulate-payment`, {});
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(redirectUrl);
+    expect(sim.getTransaction(id)!.transaction_status).toBe("settlement");
+    const page = await (await fetch(redirectUrl)).text();
+    expect(page).toContain('id="transaction-status">settlement<');
+    expect(page).not.toContain('id="simulate-payment"');
+    const back = new URL(/id="back-to-merchant" href="([^"]+)"/.exec(page)![1].replace(/&amp;/g, "&"));
+    expect(back.searchParams.get("transaction_status")).toBe("settlement");
+    const statuses = await waitFor(() => notificationsFor(id).length === 2 && notificationsFor(id).map((n) => n.body.transaction_status));
+    expect(statuses).toEqual(["pending", "settlement"]);
   });
 
   it("shows a result page when there is no finish URL, and 'expired' for an expired link", async () => {

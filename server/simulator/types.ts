@@ -9,14 +9,19 @@ export type TransactionStatus =
   | "refund"
   | "partial_refund";
 
-export type PaymentType = "credit_card" | "gopay" | "qris" | "bank_transfer";
+export type PaymentType = "credit_card" | "gopay" | "qris" | "bank_transfer" | "echannel" | "cstore";
 export type VaBank = "bca" | "bni" | "bri" | "permata";
+/** Convenience stores (Midtrans's `cstore` payment type), as Midtrans names them in its bodies. */
+export type CStore = "indomaret" | "alfamart";
 
 export type PaymentChoice =
   | { type: "credit_card"; cardNumber: string; cvv: string; expiry?: string }
   | { type: "gopay" }
   | { type: "qris" }
-  | { type: "bank_transfer"; bank: VaBank };
+  | { type: "bank_transfer"; bank: VaBank }
+  /** Mandiri Bill Payment: a biller code and a bill key. */
+  | { type: "echannel" }
+  | { type: "cstore"; store: CStore };
 
 export interface ItemDetail {
   id?: string;
@@ -42,6 +47,12 @@ export interface PaymentDetails {
   channel_response_message?: string;
   va_numbers?: { bank: string; va_number: string }[];
   permata_va_number?: string;
+  /** Mandiri Bill Payment (echannel). */
+  biller_code?: string;
+  bill_key?: string;
+  /** Convenience store (cstore). */
+  store?: CStore;
+  payment_code?: string;
   acquirer?: string;
   issuer?: string;
 }

@@ -4,10 +4,11 @@ import type { FaultInjector } from "./faults";
 import type { Notifier } from "./notifier";
 import { dashboardPage, expiredPage, notFoundPage, paymentPage, statusPage } from "./pages";
 import { STATUS_CODES } from "./state";
-import { SimulatorError, type PaymentChoice, type SimTransaction, type VaBank } from "./types";
+import { SimulatorError, type CStore, type PaymentChoice, type SimTransaction, type VaBank } from "./types";
 
 const formBody = express.urlencoded({ extended: false, limit: "16kb" });
 const BANKS: readonly string[] = ["bca", "bni", "bri", "permata"] satisfies VaBank[];
+const STORES: readonly string[] = ["indomaret", "alfamart"] satisfies CStore[];
 
 /** The buyer's Snap payment page and the operator dashboard (plain HTML forms, no scripts). */
 export function uiRoutes(engine: SimulatorEngine, notifier: Notifier, faults: FaultInjector): Router {
@@ -38,6 +39,18 @@ export function uiRoutes(engine: SimulatorEngine, notifier: Notifier, faults: Fa
     const finish = finishRedirect(tx);
     if (finish) return void res.redirect(303, finish);
     res.type("html").send(statusPage(tx, null));
+  });
+
+  // The buyer's side of Midtrans's sandbox payment simulator: a pending payment is paid, then the status page again.
+  router.post("/snap/v4/redirection/:token/simulate-payment", (req, res, next) => {
+    const tx = engine.store.findByToken(req.params.token);
+    if (!tx) return void res.status(404).type("html").send(notFoundPage());
+    try {
+      if (tx.transaction_status === "pending") engine.approve(tx.order_id);
+    } catch (err) {
+      if (!(err instanceof SimulatorError)) return next(err);
+    }
+    res.redirect(303, tx.redirect_url);
   });
 
   router.get(["/", "/dashboard"], (req, res) => {
@@ -95,6 +108,10 @@ function choiceFromForm(form: Record<string, string | undefined>): PaymentChoice
       return { type: form.payment_type };
     case "bank_transfer":
       return form.bank && BANKS.includes(form.bank) ? { type: "bank_transfer", bank: form.bank as VaBank } : undefined;
+    case "echannel":
+      return { type: "echannel" };
+    case "cstore":
+      return form.store && STORES.includes(form.store) ? { type: "cstore", store: form.store as CStore } : undefined;
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@ import type { TestPlatform } from "./platform";
 import { createAdmin } from "../admin/admin-users.service";
 import { systemActor } from "../admin/audit.service";
 import { login } from "../admin/sessions.service";
+import type { Role } from "../admin/permissions";
 import { SESSION_COOKIE } from "../http/session-cookie";
 import { createCaller } from "../trpc/context";
 import type { TrpcContext } from "../trpc/trpc";
@@ -13,9 +14,11 @@ export const ADMIN_PASSWORD = "correct horse battery staple";
 let seq = 0;
 
 /** A new admin, signed in: its session, a tRPC caller as it, and the Cookie header for HTTP. */
-export async function signedInAdmin(t: TestPlatform, opts: { email?: string; ip?: string } = {}) {
+export async function signedInAdmin(t: TestPlatform, opts: { email?: string; ip?: string; role?: Role } = {}) {
   const email = opts.email ?? `ops${seq++}-${Date.now().toString(36)}@astapa.test`;
   await createAdmin(t.sql, { email, password: ADMIN_PASSWORD }, systemActor("test"));
+  // Admins are created as owners; another role is the People page's job (server/admin/people.service.ts).
+  if (opts.role && opts.role !== "owner") await t.sql`update admin_users set role = ${opts.role} where email = ${email}`;
   const { token, session } = await login(t.platform.ctx, { email, password: ADMIN_PASSWORD, ip: opts.ip ?? "10.9.9.9" });
   const ctx: TrpcContext = { platform: t.platform.ctx, admin: session, ip: "10.9.9.9", sameOrigin: true };
   return { email, token, session, caller: createCaller(ctx), cookie: `${SESSION_COOKIE}=${token}`, ctx };

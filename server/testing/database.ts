@@ -43,8 +43,16 @@ export async function createTestDatabase(opts: { max?: number; migrated?: boolea
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = await connectPostgres(url.toString(), { max: opts.max ?? 10 });
+  // Through PgBouncer (npm run test:pgbouncer): the same database, straight, for LISTEN.
+  let directUrl: string | undefined;
+  if (process.env.DATABASE_DIRECT_URL) {
+    const direct = new URL(process.env.DATABASE_DIRECT_URL);
+    direct.pathname = `/${name}`;
+    directUrl = direct.toString();
+  }
   return {
     ...db,
+    directUrl,
     async close() {
       await db.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -11,6 +11,12 @@ import { connectPostgres, type Database } from "../db/connect";
 import type { PlatformContext } from "../platform/context";
 import { createTestDatabase } from "./database";
 import { startFaultProxy } from "./fault-proxy";
+import { startTcpFaultProxy, type TcpFaultProxy } from "./tcp-fault-proxy";
+
+const hostAndPort = (url: string) => {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 5432) };
+};
 
 export const TEST_SERVER_KEY = "SB-Mid-server-TEST-KEY";
 
@@ -41,6 +47,8 @@ export interface TestPlatform {
   platform: Platform;
   simulator: MidtransSimulator;
   proxy?: Awaited<ReturnType<typeof startFaultProxy>>;
+  /** With `databaseProxy`: the TCP proxy every platform query goes through (freeze/thaw). */
+  dbProxy?: TcpFaultProxy;
   /** Base URL of the Astapa HTTP server. */
   url: string;
   server: Server;
@@ -74,6 +82,8 @@ export async function startTestPlatform(opts: {
   logger?: Logger;
   /** Put a fault-injecting proxy between the platform and the simulator (t.proxy). */
   faultProxy?: boolean;
+  /** Put a freezable TCP proxy between the platform and its database (t.dbProxy). */
+  databaseProxy?: boolean;
 } = {}): Promise<TestPlatform> {
   const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const database = await createTestDatabase({ migrated: true });
@@ -91,7 +101,12 @@ export async function startTestPlatform(opts: {
     MIDTRANS_TIMEOUT_MS: "3000",
     ...opts.env,
   });
-  const platform = await createPlatform(env, { logger, database, now: opts.now });
+  // Through the TCP proxy, the platform has its own pool to the same database (embedded: the
+  // test database's one connection is closed first, PGlite serves one at a time).
+  const dbProxy = opts.databaseProxy ? await startTcpFaultProxy(hostAndPort(database.url)) : undefined;
+  if (dbProxy && database.kind === "embedded") await database.sql.end();
+  const proxied = dbProxy ? await connectPostgres(dbProxy.urlFor(database.url), { max: database.kind === "embedded" ? 1 : 10 }) : undefined;
+  const platform = await createPlatform(env, { logger, database: proxied ? { ...proxied, kind: database.kind } : database, now: opts.now });
   const { server, url } = await listen(platform, { port: opts.listenPort ?? 0, host: "127.0.0.1", remixBuild: opts.remixBuild });
   // The public URL is only known once listening: Snap's finish and notification URLs use it.
   platform.ctx.config.publicUrl = url;
@@ -101,6 +116,7 @@ export async function startTestPlatform(opts: {
     platform,
     simulator: simulatorByMerchantOrderId(simulator),
     proxy,
+    dbProxy,
     url,
     server,
     sql: platform.ctx.sql,
@@ -125,6 +141,8 @@ export async function startTestPlatform(opts: {
       await new Promise<void>((r) => server.close(() => r()));
       for (const pool of extraPools) await pool.close();
       await platform.close();
+      await proxied?.close();
+      await dbProxy?.close();
       await proxy?.close();
       await simulator.close();
       await database.close();

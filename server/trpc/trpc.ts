@@ -1,7 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { PlatformContext } from "../platform/context";
-import { isDomainError, type DomainError, type ErrorCode } from "../lib/errors";
+import { DomainError, isDomainError, type ErrorCode } from "../lib/errors";
+import { can, maskBuyerEmails, type Permission } from "../admin/permissions";
 import { validationError } from "../lib/validation";
 import type { Actor } from "../admin/audit.service";
 import type { AdminSession } from "../admin/sessions.service";
@@ -65,18 +66,25 @@ function domainErrorOf(error: TRPCError): DomainError | null {
   return null;
 }
 
-const t = initTRPC.context<TrpcContext>().create({
+const t = initTRPC.context<TrpcContext>().meta<ProcedureMeta>().create({
+  // Never development mode, whatever NODE_ENV says: tRPC would put the stack (with the server's
+  // file paths) into every error answer.
+  isDev: false,
   /**
    * What the console receives: the domain code and per-field messages (`{ "path.to.field": "…" }`),
-   * zod input errors flattened the same way as a service's `validation_failed`.
+   * zod input errors flattened the same way as a service's `validation_failed`. Never a stack,
+   * and an unexpected error's own message (a driver's, with names and paths) stays in the log:
+   * the answer says "Internal error".
    */
   errorFormatter({ shape, error }) {
     const domain = domainErrorOf(error);
+    const { stack: _stack, ...data } = shape.data;
+    const unexpected = !domain && error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
-      message: domain ? domain.message : shape.message,
+      message: domain ? domain.message : unexpected ? "Internal error" : shape.message,
       data: {
-        ...shape.data,
+        ...data,
         domainCode: domain?.code,
         fields: domain?.fields ?? null,
       },
@@ -98,18 +106,39 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Every procedure of the admin console: a signed-in admin, and same-origin for mutations. */
-const requireAdmin = t.middleware(({ ctx, type, next }) => {
+/** What a procedure declares about itself: the permission it needs (server/admin/permissions.ts). */
+export interface ProcedureMeta {
+  permission?: Permission;
+}
+
+/**
+ * Every procedure of the admin console: a signed-in admin whose role (read fresh from the
+ * database with the session, so a role change applies to the next request) grants the
+ * procedure's permission, and same-origin for mutations. A procedure that declares no
+ * permission refuses every call (and the role × procedure test fails on it).
+ * Roles without `buyers.read` get answers with buyers' e-mail addresses masked; answers about
+ * admins themselves (`account.self`, `people.manage`) are not masked.
+ */
+const requirePermission = t.middleware(async ({ ctx, meta, type, next }) => {
   if (!ctx.admin) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to the admin console" });
+  const permission = meta?.permission;
+  if (!permission) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This procedure declares no permission" });
+  if (!can(ctx.admin.role, permission)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this", cause: new DomainError("forbidden", "Your role does not allow this") });
+  }
   if (type === "mutation" && !ctx.sameOrigin) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-origin request refused" });
   }
   const actor: Actor = { adminId: ctx.admin.adminId, email: ctx.admin.email, ip: ctx.ip };
-  return next({ ctx: { admin: ctx.admin, actor } });
+  const result = await next({ ctx: { admin: ctx.admin, actor } });
+  const masked = result.ok && !can(ctx.admin.role, "buyers.read") && permission !== "account.self" && permission !== "people.manage";
+  return masked ? { ...result, data: maskBuyerEmails(result.data) } : result;
 });
 
 export const router = t.router;
-// Not exported: every procedure of the console is an adminProcedure (a test walks them all).
+// Not exported: every procedure of the console is a procedureFor(permission) (a test walks them all).
 const baseProcedure = t.procedure.use(mapDomainErrors);
-export const adminProcedure = baseProcedure.use(requireAdmin);
+const adminProcedure = baseProcedure.use(requirePermission);
+/** The procedure builder of the console: `procedureFor("payments.refund").input(…).mutation(…)`. */
+export const procedureFor = (permission: Permission) => adminProcedure.meta({ permission });
 export const createCallerFactory = t.createCallerFactory;

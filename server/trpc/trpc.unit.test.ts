@@ -6,22 +6,22 @@ import { z } from "zod";
 import { DomainError, errorCodes, type ErrorCode } from "../lib/errors";
 import { httpStatusOf } from "../http/errors";
 import type { PlatformContext } from "../platform/context";
-import { adminProcedure, createCallerFactory, router, trpcCodeOf, type TrpcContext } from "./trpc";
+import { procedureFor, createCallerFactory, router, trpcCodeOf, type TrpcContext } from "./trpc";
 
-// A router of the console's own kind (adminProcedure: the real error mapping and formatter),
+// A router of the console's own kind (procedureFor: the real error mapping and formatter),
 // with procedures that fail on demand. No database: nothing here reaches a service.
 const testRouter = router({
-  fail: adminProcedure.input(z.object({ code: z.enum(errorCodes) })).query(({ input }): never => {
+  fail: procedureFor("console.read").input(z.object({ code: z.enum(errorCodes) })).query(({ input }): never => {
     throw new DomainError(input.code, `failed with ${input.code}`);
   }),
-  echo: adminProcedure
+  echo: procedureFor("console.read")
     .input(z.object({ amount: z.number().int().min(1), refund: z.object({ reason: z.string().min(3, "give a reason") }) }))
     .mutation(({ input }) => input),
 });
 
 const ctx: TrpcContext = {
   platform: {} as PlatformContext,
-  admin: { sessionId: "ses_1", adminId: "adm_1", email: "ops@astapa.test", expiresAt: "2099-01-01T00:00:00.000Z" },
+  admin: { sessionId: "ses_1", adminId: "adm_1", email: "ops@astapa.test", role: "owner", expiresAt: "2099-01-01T00:00:00.000Z" },
   ip: "10.0.0.1",
   sameOrigin: true,
 };

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { DomainError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -41,21 +42,29 @@ export interface TestEventInput {
   sample: Record<string, unknown>;
 }
 
+// The answers are zod schemas: the OpenAPI document (server/rest/openapi.ts) is built from them.
+const isoSeconds = z.iso.datetime();
+
 /** An event as the API answers it. `payload` is the body sent (and signed), key order included. */
-export interface MerchantEvent {
-  id: string;
-  type: string;
-  created_at: string;
-  payload: Record<string, unknown>;
+export const merchantEvent = z.object({
+  id: z.string(),
+  type: z.string(),
+  created_at: isoSeconds,
+  payload: z.record(z.string(), z.unknown()).meta({ description: "Exactly the JSON body sent (and signed) for the event" }),
   /** `pending`, `delivered`, `failed`, `no_endpoint` (docs/api.md#event-delivery-states); a later state passes through by name. */
-  status: string;
-  attempts: number;
-  last_response_status: number | null;
-  last_attempt_at: string | null;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-  last_error: string | null;
-}
+  status: z.string().meta({ description: "pending, delivered, failed or no_endpoint", examples: ["pending", "delivered", "failed", "no_endpoint"] }),
+  attempts: z.number().int(),
+  last_response_status: z.number().int().nullable(),
+  last_attempt_at: isoSeconds.nullable(),
+  next_attempt_at: isoSeconds.nullable(),
+  delivered_at: isoSeconds.nullable(),
+  last_error: z.string().nullable(),
+});
+export type MerchantEvent = z.infer<typeof merchantEvent>;
+
+/** One page of events, newest first; `next_cursor` is null on the last page. */
+export const merchantEventPage = z.object({ data: z.array(merchantEvent), next_cursor: z.string().nullable() });
+export type MerchantEventPage = z.infer<typeof merchantEventPage>;
 
 const iso = (d: Date | null) => (d ? toIsoSeconds(d) : null);
 
@@ -76,7 +85,7 @@ function toMerchantEvent(r: q.MerchantEventRow): MerchantEvent {
 }
 
 /** One page, newest first; `next_cursor` is null on the last page. */
-export async function listEvents(ctx: PlatformContext, caller: EventsCaller, input: ListEventsInput): Promise<{ data: MerchantEvent[]; next_cursor: string | null }> {
+export async function listEvents(ctx: PlatformContext, caller: EventsCaller, input: ListEventsInput): Promise<MerchantEventPage> {
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   // One row more than asked tells whether a next page exists without a second query.
   const rows = await q.listMerchantEvents(ctx.sql, {
@@ -92,18 +101,19 @@ export async function listEvents(ctx: PlatformContext, caller: EventsCaller, inp
   return { data: page.map(toMerchantEvent), next_cursor: rows.length > input.limit && last ? encodeCursor(last.cursor_ts, last.id) : null };
 }
 
-export interface ResendOutcome {
-  id: string;
-  type: string;
+export const resendOutcome = z.object({
+  id: z.string(),
+  type: z.string(),
   /** The receiver answered 2xx. */
-  ok: boolean;
-  status_code: number | null;
-  error: string | null;
-  duration_ms: number | null;
-  attempt_number: number;
+  ok: z.boolean().meta({ description: "The receiver answered 2xx" }),
+  status_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().int().nullable(),
+  attempt_number: z.number().int(),
   /** The event's delivery state afterwards. */
-  delivery_status: string;
-}
+  delivery_status: z.string().meta({ description: "The event's delivery state afterwards" }),
+});
+export type ResendOutcome = z.infer<typeof resendOutcome>;
 
 /**
  * Sends one of the caller's events again, now, with the same `webhook-id`, through the one send
@@ -128,17 +138,18 @@ export async function resendEvent(ctx: PlatformContext, caller: EventsCaller, ev
   };
 }
 
-export interface TestEventOutcome {
+export const testEventOutcome = z.object({
   /** The `webhook-id` sent: `msg_test_…`, never an event's. */
-  id: string;
-  type: string;
-  ok: boolean;
-  status_code: number | null;
+  id: z.string().meta({ description: "The webhook-id sent: msg_test_…, never an event's" }),
+  type: z.string(),
+  ok: z.boolean(),
+  status_code: z.number().int().nullable(),
   /** The first 500 bytes of the receiver's answer. */
-  response_excerpt: string | null;
-  error: string | null;
-  duration_ms: number;
-}
+  response_excerpt: z.string().nullable().meta({ description: "The first 500 bytes of the receiver's answer" }),
+  error: z.string().nullable(),
+  duration_ms: z.number().int(),
+});
+export type TestEventOutcome = z.infer<typeof testEventOutcome>;
 
 const EXCERPT_BYTES = 500;
 const firstBytes = (s: string, n: number) => Buffer.from(s, "utf8").subarray(0, n).toString("utf8");

@@ -26,7 +26,11 @@ export interface DeliveryCounts {
  * Delivery outcomes of the events created since each of `since` (one count per instant, same
  * order), in one scan of the events created since the oldest.
  */
-export async function countDeliveriesSince(db: Db, since: readonly Date[]): Promise<DeliveryCounts[]> {
+export async function countDeliveriesSince(
+  db: Db,
+  since: readonly Date[],
+  scope: { environment: string | null; projectId: string | null } = { environment: null, projectId: null },
+): Promise<DeliveryCounts[]> {
   if (since.length === 0) return [];
   const oldest = new Date(Math.min(...since.map((d) => d.getTime())));
   const columns = since.map(
@@ -36,6 +40,8 @@ export async function countDeliveriesSince(db: Db, since: readonly Date[]): Prom
       count(*) filter (where status = 'pending' and attempt_count > 0 and created_at >= ${from})::int as ${db(`r${i}`)}`,
   );
   const list = columns.reduce((acc, c) => db`${acc}, ${c}`);
-  const [row] = await db<Record<string, number>[]>`select ${list} from webhook_events where created_at >= ${oldest}`;
+  const [row] = await db<Record<string, number>[]>`
+    select ${list} from webhook_events where created_at >= ${oldest}
+      ${scope.environment ? db`and environment = ${scope.environment}` : db``} ${scope.projectId ? db`and project_id = ${scope.projectId}` : db``}`;
   return since.map((_, i) => ({ delivered: row[`d${i}`], failed: row[`f${i}`], retrying: row[`r${i}`] }));
 }

@@ -44,7 +44,7 @@ export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts
     // A malformed stored secret: a visible failed attempt, not a claim that silently expires again and again.
     return failed(`signing failed: ${(err as Error).message}`);
   }
-  return deliverOnce({
+  const result = await deliverOnce({
     url: w.url,
     body: w.body,
     headers,
@@ -53,7 +53,13 @@ export async function sendWebhook(ctx: PlatformContext, w: OutgoingWebhook, opts
     signal: opts.signal,
     resolve: opts.resolve,
   });
+  ctx.metrics.webhookDeliveryDuration.observe({ outcome: deliveryOutcome(result) }, result.durationMs / 1000);
+  return result;
 }
+
+/** A bounded label for astapa_webhook_delivery_duration_seconds. */
+const deliveryOutcome = (r: DeliveryResult) =>
+  r.ok ? "success" : r.aborted ? "aborted" : r.status === null ? "error" : r.status >= 500 ? "http_5xx" : r.status >= 400 ? "http_4xx" : "http_other";
 
 /**
  * Sends one stored event to its environment's endpoint as it is now (shared by the worker and

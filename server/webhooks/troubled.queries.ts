@@ -75,3 +75,26 @@ export async function nextTroubledBatch(
     order by e.created_at, e.id
     limit ${f.limit}`;
 }
+
+export interface TroubledEndpointRow {
+  project_id: string;
+  project_name: string;
+  environment: Environment;
+  url: string | null;
+  /** Start of the current run of failed attempts (null after a delivery). */
+  failing_since: Date | null;
+  /** Set after 5 days of failures: nothing is sent until an operator re-enables it. */
+  disabled_at: Date | null;
+}
+
+/** Endpoints failing (a failed attempt since the last delivery) or disabled, in an environment and project (null: all); disabled first. */
+export async function listTroubledEndpoints(db: Db, scope: { environment: Environment | null; projectId: string | null }): Promise<TroubledEndpointRow[]> {
+  return db<TroubledEndpointRow[]>`
+    select we.project_id, p.name as project_name, we.environment, we.url, we.failing_since, we.disabled_at
+      from webhook_endpoints we join projects p on p.id = we.project_id
+     where (we.failing_since is not null or we.disabled_at is not null)
+       ${scope.environment ? db`and we.environment = ${scope.environment}` : db``}
+       ${scope.projectId ? db`and we.project_id = ${scope.projectId}` : db``}
+     order by we.disabled_at desc nulls last, we.failing_since, we.project_id, we.environment
+     limit 200`;
+}

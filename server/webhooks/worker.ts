@@ -9,6 +9,10 @@ import { WEBHOOK_EVENTS_CHANNEL } from "./events";
 import { ENDPOINT_DISABLE_AFTER_MS, honoursRetryAfter, nextAttempt, PER_ENDPOINT_CONCURRENCY, parseRetryAfter, WEBHOOK_RETRY_SCHEDULE_MS } from "./schedule";
 import { describeFailure, sendEvent } from "./send";
 import { claimDueEvents, recordScheduledAttempt, releaseClaims, type DeliverableEvent, type ScheduledOutcome } from "./webhooks.queries";
+import { recordWorkerHeartbeat, removeWorkerHeartbeat } from "../db/health.queries";
+
+/** How often a running worker records its heartbeat (/readyz: docs/operations.md#readyz). */
+export const HEARTBEAT_EVERY_MS = 10_000;
 
 export interface WebhookWorkerOptions {
   /** Written to locked_by; default host:pid:random. */
@@ -144,8 +148,16 @@ export function createWebhookWorker(ctx: PlatformContext, opts: WebhookWorkerOpt
     return p;
   }
 
+  let lastBeat = 0;
+  function heartbeat() {
+    if (Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return;
+    lastBeat = Date.now();
+    recordWorkerHeartbeat(ctx.sql, id, "webhooks").catch((err) => log.warn({ err: String(err) }, "recording the worker heartbeat failed"));
+  }
+
   async function loop() {
     while (running) {
+      heartbeat();
       woken = false;
       const room = concurrency - inFlight.size;
       if (room > 0) {
@@ -203,6 +215,8 @@ export function createWebhookWorker(ctx: PlatformContext, opts: WebhookWorkerOpt
         await Promise.allSettled([...inFlight]);
       }
       try {
+        // Best effort: a row left behind only ages out of /readyz's window.
+        if (lastBeat) await removeWorkerHeartbeat(ctx.sql, id).catch(() => undefined);
         const released = await releaseClaims(ctx.sql, id);
         if (released) log.info({ released }, "released webhook claims");
       } catch (err) {
@@ -229,7 +243,7 @@ const OWN_POOL_SIZE = 2;
 /** What the worker needs of the process that runs it (the runtime's Platform satisfies it). */
 export interface WebhookDeliveryHost {
   ctx: PlatformContext;
-  database: Pick<Database, "url">;
+  database: Pick<Database, "url" | "directUrl">;
   /** Subscribe to "webhook events were committed" in this process. */
   onWebhookEvents(listener: () => void): () => void;
 }
@@ -243,7 +257,8 @@ export function startWebhookDelivery(platform: WebhookDeliveryHost, opts: Webhoo
   let unlisten: (() => Promise<void>) | null = null;
   const ready = (async () => {
     if (ctx.dbKind === "postgres") {
-      own = await connectPostgres(platform.database.url, { max: OWN_POOL_SIZE });
+      // Straight to PostgreSQL when the pool goes through PgBouncer: LISTEN holds a session (docs/scaling.md#pgbouncer).
+      own = await connectPostgres(platform.database.directUrl ?? platform.database.url, { max: OWN_POOL_SIZE });
       ctx.sql = own.sql;
       // LISTEN does not work through pglite-socket: embedded relies on the in-process signal.
       try {

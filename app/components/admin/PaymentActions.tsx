@@ -128,7 +128,18 @@ export function PaymentActions({
   canRefund,
   refundable,
   latestEventType,
-}: { purchaseId: string; canResend: boolean; canRefund: boolean; refundable: number; latestEventType: string | null }) {
+  mayReconcile = true,
+  mayResend = true,
+}: {
+  purchaseId: string;
+  canResend: boolean;
+  canRefund: boolean;
+  refundable: number;
+  latestEventType: string | null;
+  /** The admin's role allows reconciling / resending (docs/decisions/0017-roles.md): the buttons are left out otherwise. */
+  mayReconcile?: boolean;
+  mayResend?: boolean;
+}) {
   const revalidator = useRevalidator();
   const reconcile = useAction(() => trpc.payments.reconcile.mutate({ purchaseId }));
   const resend = useAction(() => trpc.payments.resendWebhook.mutate({ purchaseId }));
@@ -136,27 +147,31 @@ export function PaymentActions({
     <section className="a-card" aria-labelledby="actions">
       <h2 id="actions">Actions</h2>
       <div className="a-row">
-        <ActionButton
-          testId="reconcile"
-          busy={reconcile.status === "busy"}
-          onClick={async () => {
-            if (await reconcile.run()) revalidator.revalidate();
-          }}
-        >
-          Reconcile with Midtrans
-        </ActionButton>
-        <ActionButton
-          testId="resend-webhook"
-          kind="secondary"
-          busy={resend.status === "busy"}
-          disabled={!canResend}
-          onClick={async () => {
-            if (await resend.run()) revalidator.revalidate();
-          }}
-        >
-          Resend latest webhook{latestEventType ? ` (${latestEventType})` : ""}
-        </ActionButton>
-        {!canResend ? <span className="a-muted">No webhook to resend (no event yet, or the project has no webhook URL).</span> : null}
+        {mayReconcile ? (
+          <ActionButton
+            testId="reconcile"
+            busy={reconcile.status === "busy"}
+            onClick={async () => {
+              if (await reconcile.run()) revalidator.revalidate();
+            }}
+          >
+            Reconcile with Midtrans
+          </ActionButton>
+        ) : null}
+        {mayResend ? (
+          <ActionButton
+            testId="resend-webhook"
+            kind="secondary"
+            busy={resend.status === "busy"}
+            disabled={!canResend}
+            onClick={async () => {
+              if (await resend.run()) revalidator.revalidate();
+            }}
+          >
+            Resend latest webhook{latestEventType ? ` (${latestEventType})` : ""}
+          </ActionButton>
+        ) : null}
+        {mayResend && !canResend ? <span className="a-muted">No webhook to resend (no event yet, or the project has no webhook URL).</span> : null}
       </div>
       <ErrorNote error={reconcile.error} />
       {reconcile.result ? <ReconcileResult r={reconcile.result} /> : null}
