@@ -2,7 +2,7 @@
 // production mode, build the Remix app and the server bundle if they are missing or older than
 // their sources, then run the bundle in this same process, so signals and the PID are the server's.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -36,7 +36,15 @@ function run(args) {
   const r = spawnSync(process.execPath, args, { stdio: ["inherit", 2, "inherit"], env: { ...process.env, NODE_ENV: "production" } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-if (stale("build/index.js")) run([path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"]);
+// A Remix build made by something else (`npm run test:e2e` under NODE_ENV=test, a dev build) may
+// use React's development JSX runtime, which the production React here does not have ("jsxDEV is
+// not a function"): only a build this script made, stamped after it, is reused.
+const STAMP = "build/.built-by-npm-start";
+const foreignBuild = () => !existsSync(STAMP) || statSync("build/index.js").mtimeMs > statSync(STAMP).mtimeMs;
+if (stale("build/index.js") || foreignBuild()) {
+  run([path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"]);
+  writeFileSync(STAMP, "production\n");
+}
 if (stale(`build/server/${entry}.js`)) run([path.join(root, "scripts/build-server.mjs")]);
 
 await import(`../build/server/${entry}.js`);

@@ -80,6 +80,9 @@ describe("verify in one process (any database)", () => {
   });
 });
 
+/** Where a process LISTENs: the database directly (DATABASE_DIRECT_URL behind PgBouncer), else its one URL. */
+const listenUrl = () => t.platform.database.directUrl ?? t.platform.database.url;
+
 /** A second process's platform on the same database, counting every query its pool sends. */
 async function secondProcess(opts: { listenThrough?: TcpFaultProxy; cache?: PublicPaymentCache } = {}) {
   const url = t.platform.database.url;
@@ -96,7 +99,8 @@ async function secondProcess(opts: { listenThrough?: TcpFaultProxy; cache?: Publ
     sql,
     kind: "postgres",
     url,
-    directUrl: opts.listenThrough ? opts.listenThrough.urlFor(url) : undefined,
+    // LISTEN goes straight to PostgreSQL (through PgBouncer's transaction mode it cannot work).
+    directUrl: opts.listenThrough ? opts.listenThrough.urlFor(listenUrl()) : t.platform.database.directUrl,
     close: () => sql.end({ timeout: 5 }),
   };
   const env = envSchema.parse({ NODE_ENV: "test", PORT: "0", MIDTRANS_SIMULATOR_URL: t.simulator.url, MIDTRANS_SIMULATOR_SERVER_KEY: "SB-Mid-server-TEST-KEY" });
@@ -177,7 +181,8 @@ describe.runIf(process.env.DATABASE_URL)("verify across processes (real PostgreS
   });
 
   it("a lost NOTIFY (the LISTEN path stalled) is bounded by the TTL; a reconnect drops everything", async () => {
-    const proxy = await startTcpFaultProxy({ host: new URL(t.platform.database.url).hostname, port: Number(new URL(t.platform.database.url).port || 5432) });
+    const direct = new URL(listenUrl());
+    const proxy = await startTcpFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     let clock = 0;
     const cache = createPublicPaymentCache({ now: () => clock, openTtlMs: 1000 });
     const c = await secondProcess({ listenThrough: proxy, cache });

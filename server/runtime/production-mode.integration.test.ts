@@ -46,7 +46,8 @@ beforeAll(async () => {
     LOG_LEVEL: "info",
     ADMIN_EMAIL: "ops@astapa.test",
     ADMIN_PASSWORD: "correct horse battery staple",
-    ...(db ? { DATABASE_URL: db.url } : { DATABASE_URL: "", DATA_DIR: dataDir }),
+    // Behind PgBouncer (npm run test:pgbouncer) LISTEN goes straight to this same database.
+    ...(db ? { DATABASE_URL: db.url, DATABASE_DIRECT_URL: db.directUrl ?? "" } : { DATABASE_URL: "", DATABASE_DIRECT_URL: "", DATA_DIR: dataDir }),
   };
   // The environment of an operator's shell: no NODE_ENV (vitest sets "test"), nor the cheap
   // password hashes of vitest.config.ts, which production refuses. env(1) execs node: same PID.
