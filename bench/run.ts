@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import { createBenchDatabase, postgresReachable, seedPurchases } from "./harness/database";
-import { startProcess, type RunningProcess } from "./harness/processes";
+import { startProcess, startSimulatorAndPlatform, type RunningProcess } from "./harness/processes";
 import { benchVerify } from "./scenarios/verify";
 import { benchCreate } from "./scenarios/create";
 import { benchCallback } from "./scenarios/callback";
@@ -73,32 +73,7 @@ async function main() {
       cpSync(path.join(tmp, "platform"), path.join(tmp, "reference"), { recursive: true });
     }
 
-    const simulator = await startProcess("server/simulator/main.ts", {
-      env: { MIDTRANS_SIMULATOR_PORT: String(PORTS.simulator), MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY },
-      url: `http://127.0.0.1:${PORTS.simulator}`,
-      readyUrl: `http://127.0.0.1:${PORTS.simulator}/dashboard`,
-    });
-    procs.push(simulator);
-    const platform = await startProcess("build/server/main.js", {
-      nodeArgs: ["--max-old-space-size=192"], // as `npm start` runs it
-      env: {
-        NODE_ENV: "production",
-        PORT: String(PORTS.platform),
-        PUBLIC_URL: `http://127.0.0.1:${PORTS.platform}`,
-        ...databaseEnv("platform"),
-        MIDTRANS_SIMULATOR_URL: simulator.url,
-        MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY,
-        LOG_LEVEL: "info",
-        // All load comes from one loopback address: per-IP limits would measure the limiter.
-        RATE_LIMIT_CREATE_PER_CLIENT: "0",
-        RATE_LIMIT_CREATE_PER_IP: "0",
-        RATE_LIMIT_VERIFY_PER_IP: "0",
-        RATE_LIMIT_NOT_FOUND_PER_IP: "0",
-      },
-      url: `http://127.0.0.1:${PORTS.platform}`,
-      readyUrl: `http://127.0.0.1:${PORTS.platform}/healthz`,
-    });
-    procs.push(platform);
+    const { simulator, platform } = await startSimulatorAndPlatform({ ports: PORTS, serverKey: SERVER_KEY, databaseEnv: databaseEnv("platform"), procs });
     const reference = await startProcess("bench/reference/verify-server.ts", {
       env: { PORT: String(PORTS.reference), ...databaseEnv("reference") },
       url: `http://127.0.0.1:${PORTS.reference}`,

@@ -4,7 +4,7 @@ import { isBadRequest, load, requireAdmin } from "~/admin.server";
 import type { DashboardStats } from "../../server/admin/dashboard.service";
 import { AttentionPanel } from "~/components/admin/AttentionPanel";
 import { SettledChart } from "~/components/admin/SettledChart";
-import { Badge } from "~/components/admin/ui";
+import { Badge, ProjectFilter } from "~/components/admin/ui";
 import { formatCount, formatPercent, formatRupiah, formatWIB, jakartaDate } from "~/lib/admin/format";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — Astapa admin" }];
@@ -68,17 +68,7 @@ export default function Dashboard() {
             ))}
           </select>
         </label>
-        <label>
-          Project
-          <select name="projectId" defaultValue={projectId ?? ""}>
-            <option value="">All</option>
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProjectFilter projects={projects} value={projectId ?? ""} />
         <div className="a-row">
           <button type="submit" className="a-btn a-btn-primary">
             Show

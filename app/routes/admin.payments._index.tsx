@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { filtersFromSearchParams, isBadRequest, load, requireAdmin, type AdminCaller } from "~/admin.server";
 import { BulkReconcile } from "~/components/admin/BulkReconcile";
 import { useCan } from "~/lib/admin/can";
-import { Badge, Empty } from "~/components/admin/ui";
+import { Badge, Empty, ProjectFilter } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import type { Environment } from "../../server/midtrans/gateway";
 import type { MidtransStatus, PurchaseStatus } from "../../server/payments/lifecycle";
@@ -157,17 +157,7 @@ export default function Payments() {
             data-testid="payment-search"
           />
         </label>
-        <label>
-          Project
-          <select name="projectId" defaultValue={v("projectId")}>
-            <option value="">All</option>
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProjectFilter projects={projects} value={v("projectId")} />
         <label>
           Environment
           <select name="environment" defaultValue={v("environment")}>

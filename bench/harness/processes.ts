@@ -82,3 +82,45 @@ export async function startProcess(
     },
   };
 }
+
+/**
+ * The parts every bench runner measures against: the simulator, and the platform's production
+ * bundle run as `npm start` runs it, with its rate limits off (all load comes from one loopback
+ * address: per-IP limits would measure the limiter). Both are pushed onto `procs` for the
+ * runner's cleanup.
+ */
+export async function startSimulatorAndPlatform(opts: {
+  ports: { simulator: number; platform: number };
+  serverKey: string;
+  /** Where the platform's data lives: `{ DATABASE_URL }`, or `{ DATA_DIR }` on the embedded database. */
+  databaseEnv: Record<string, string>;
+  procs: RunningProcess[];
+}): Promise<{ simulator: RunningProcess; platform: RunningProcess }> {
+  const simulator = await startProcess("server/simulator/main.ts", {
+    env: { MIDTRANS_SIMULATOR_PORT: String(opts.ports.simulator), MIDTRANS_SIMULATOR_SERVER_KEY: opts.serverKey },
+    url: `http://127.0.0.1:${opts.ports.simulator}`,
+    readyUrl: `http://127.0.0.1:${opts.ports.simulator}/dashboard`,
+  });
+  opts.procs.push(simulator);
+  const platformUrl = `http://127.0.0.1:${opts.ports.platform}`;
+  const platform = await startProcess("build/server/main.js", {
+    nodeArgs: ["--max-old-space-size=192"], // as `npm start` runs it
+    env: {
+      NODE_ENV: "production",
+      PORT: String(opts.ports.platform),
+      PUBLIC_URL: platformUrl,
+      ...opts.databaseEnv,
+      MIDTRANS_SIMULATOR_URL: simulator.url,
+      MIDTRANS_SIMULATOR_SERVER_KEY: opts.serverKey,
+      LOG_LEVEL: "info",
+      RATE_LIMIT_CREATE_PER_CLIENT: "0",
+      RATE_LIMIT_CREATE_PER_IP: "0",
+      RATE_LIMIT_VERIFY_PER_IP: "0",
+      RATE_LIMIT_NOT_FOUND_PER_IP: "0",
+    },
+    url: platformUrl,
+    readyUrl: `${platformUrl}/healthz`,
+  });
+  opts.procs.push(platform);
+  return { simulator, platform };
+}

@@ -4,7 +4,7 @@
 // build/ (run `npm run build` first). Prints the figures and (full runs) writes bench/results/ab-hot-paths.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createBenchDatabase } from "../harness/database";
-import { startProcess, type RunningProcess } from "../harness/processes";
+import { startProcess, startSimulatorAndPlatform, type RunningProcess } from "../harness/processes";
 import { benchCreate } from "../scenarios/create";
 import { benchNotifications } from "../scenarios/notifications";
 import { createProject, issueCredential } from "../../server/projects/projects.service";
@@ -18,31 +18,7 @@ const procs: RunningProcess[] = [];
 try {
   const project = await createProject(db.sql, { name: "Bench store", store_url_template: "https://shop.example.com/{store_slug}" });
   const cred = await issueCredential(db.sql, project.id, "sandbox");
-  const simulator = await startProcess("server/simulator/main.ts", {
-    env: { MIDTRANS_SIMULATOR_PORT: String(PORTS.simulator), MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY },
-    url: `http://127.0.0.1:${PORTS.simulator}`,
-    readyUrl: `http://127.0.0.1:${PORTS.simulator}/dashboard`,
-  });
-  procs.push(simulator);
-  const platform = await startProcess("build/server/main.js", {
-    nodeArgs: ["--max-old-space-size=192"],
-    env: {
-      NODE_ENV: "production",
-      PORT: String(PORTS.platform),
-      PUBLIC_URL: `http://127.0.0.1:${PORTS.platform}`,
-      DATABASE_URL: db.url,
-      MIDTRANS_SIMULATOR_URL: simulator.url,
-      MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY,
-      LOG_LEVEL: "info",
-      RATE_LIMIT_CREATE_PER_CLIENT: "0",
-      RATE_LIMIT_CREATE_PER_IP: "0",
-      RATE_LIMIT_VERIFY_PER_IP: "0",
-      RATE_LIMIT_NOT_FOUND_PER_IP: "0",
-    },
-    url: `http://127.0.0.1:${PORTS.platform}`,
-    readyUrl: `http://127.0.0.1:${PORTS.platform}/healthz`,
-  });
-  procs.push(platform);
+  const { simulator, platform } = await startSimulatorAndPlatform({ ports: PORTS, serverKey: SERVER_KEY, databaseEnv: { DATABASE_URL: db.url }, procs });
   const minimalEnv = { DATABASE_URL: db.url, MIDTRANS_SIMULATOR_URL: simulator.url, MIDTRANS_SIMULATOR_SERVER_KEY: SERVER_KEY };
   const minimal = async (entry: string, port: number) => {
     const p = await startProcess(entry, {

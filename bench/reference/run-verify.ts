@@ -5,7 +5,7 @@
 // the figures and writes bench/results/verify[-smoke].json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createBenchDatabase, seedPurchases } from "../harness/database";
-import { startProcess, type RunningProcess } from "../harness/processes";
+import { startProcess, startSimulatorAndPlatform, type RunningProcess } from "../harness/processes";
 import { benchVerify } from "../scenarios/verify";
 import { createProject } from "../../server/projects/projects.service";
 
@@ -17,29 +17,7 @@ const procs: RunningProcess[] = [];
 try {
   const project = await createProject(db.sql, { name: "Bench store", store_url_template: "https://shop.example.com/{store_slug}" });
   const orderIds = await seedPurchases(db, project.id, smoke ? 200 : 10_000);
-  const simulator = await startProcess("server/simulator/main.ts", {
-    env: { MIDTRANS_SIMULATOR_PORT: String(PORTS.simulator), MIDTRANS_SIMULATOR_SERVER_KEY: "SB-Mid-server-BENCH" },
-    url: `http://127.0.0.1:${PORTS.simulator}`,
-    readyUrl: `http://127.0.0.1:${PORTS.simulator}/dashboard`,
-  });
-  procs.push(simulator);
-  const platform = await startProcess("build/server/main.js", {
-    nodeArgs: ["--max-old-space-size=192"],
-    env: {
-      NODE_ENV: "production",
-      PORT: String(PORTS.platform),
-      PUBLIC_URL: `http://127.0.0.1:${PORTS.platform}`,
-      DATABASE_URL: db.url,
-      MIDTRANS_SIMULATOR_URL: simulator.url,
-      MIDTRANS_SIMULATOR_SERVER_KEY: "SB-Mid-server-BENCH",
-      LOG_LEVEL: "info",
-      RATE_LIMIT_VERIFY_PER_IP: "0",
-      RATE_LIMIT_NOT_FOUND_PER_IP: "0",
-    },
-    url: `http://127.0.0.1:${PORTS.platform}`,
-    readyUrl: `http://127.0.0.1:${PORTS.platform}/healthz`,
-  });
-  procs.push(platform);
+  const { platform } = await startSimulatorAndPlatform({ ports: PORTS, serverKey: "SB-Mid-server-BENCH", databaseEnv: { DATABASE_URL: db.url }, procs });
   const reference = await startProcess("bench/reference/verify-server.ts", {
     env: { PORT: String(PORTS.reference), DATABASE_URL: db.url },
     url: `http://127.0.0.1:${PORTS.reference}`,

@@ -1,3 +1,4 @@
+import { daysBefore, inBatches } from "../lib/batches";
 import { createHash } from "node:crypto";
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
@@ -179,12 +180,6 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
  * platform, in batches so that no delete holds locks for long. Returns how many were deleted.
  */
 export async function pruneNotifications(ctx: PlatformContext, opts: { batchSize?: number } = {}): Promise<number> {
-  const cutoff = new Date(ctx.now().getTime() - ctx.config.rejectedNotificationRetentionDays * 86_400_000);
-  const batchSize = Math.max(1, opts.batchSize ?? 5000);
-  let total = 0;
-  for (;;) {
-    const deleted = await deleteExpiredNotifications(ctx.sql, cutoff, batchSize);
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
+  const cutoff = daysBefore(ctx.now(), ctx.config.rejectedNotificationRetentionDays);
+  return inBatches(opts.batchSize, (limit) => deleteExpiredNotifications(ctx.sql, cutoff, limit));
 }

@@ -1,4 +1,5 @@
 import type { PlatformContext } from "../platform/context";
+import { daysBefore, inBatches } from "../lib/batches";
 import { pruneNotificationBodies } from "./retention.queries";
 
 /**
@@ -8,12 +9,6 @@ import { pruneNotificationBodies } from "./retention.queries";
  * holds locks for long. Returns how many were emptied.
  */
 export async function pruneRawNotificationBodies(ctx: PlatformContext, opts: { batchSize?: number } = {}): Promise<number> {
-  const cutoff = new Date(ctx.now().getTime() - ctx.config.rawBodyRetentionDays * 86_400_000);
-  const batchSize = Math.max(1, opts.batchSize ?? 5000);
-  let total = 0;
-  for (;;) {
-    const n = await pruneNotificationBodies(ctx.sql, cutoff, batchSize);
-    total += n;
-    if (n < batchSize) return total;
-  }
+  const cutoff = daysBefore(ctx.now(), ctx.config.rawBodyRetentionDays);
+  return inBatches(opts.batchSize, (limit) => pruneNotificationBodies(ctx.sql, cutoff, limit));
 }

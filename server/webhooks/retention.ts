@@ -1,4 +1,5 @@
 import type { PlatformContext } from "../platform/context";
+import { daysBefore, inBatches } from "../lib/batches";
 import { pruneAttemptBodies } from "./retention.queries";
 
 /**
@@ -7,12 +8,6 @@ import { pruneAttemptBodies } from "./retention.queries";
  * (status, error, duration) stays. Batches. Returns how many were cleared.
  */
 export async function pruneAttemptResponseBodies(ctx: PlatformContext, opts: { batchSize?: number } = {}): Promise<number> {
-  const cutoff = new Date(ctx.now().getTime() - ctx.config.rawBodyRetentionDays * 86_400_000);
-  const batchSize = Math.max(1, opts.batchSize ?? 5000);
-  let total = 0;
-  for (;;) {
-    const n = await pruneAttemptBodies(ctx.sql, cutoff, batchSize);
-    total += n;
-    if (n < batchSize) return total;
-  }
+  const cutoff = daysBefore(ctx.now(), ctx.config.rawBodyRetentionDays);
+  return inBatches(opts.batchSize, (limit) => pruneAttemptBodies(ctx.sql, cutoff, limit));
 }

@@ -95,3 +95,20 @@ export function Progress({ done, total }: { done: number; total: number }) {
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="a-empty">{children}</p>;
 }
+
+/** The "Project" filter of the console's filter forms (dashboard, payment list): every project, or one. */
+export function ProjectFilter({ projects, value }: { projects: { id: string; name: string }[]; value: string }) {
+  return (
+    <label>
+      Project
+      <select name="projectId" defaultValue={value}>
+        <option value="">All</option>
+        {projects.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
