@@ -29,6 +29,19 @@ export async function requireAdmin(
     const url = new URL(request.url);
     throw redirect(`/admin/login?next=${encodeURIComponent(url.pathname + url.search)}`);
   }
+  // The role requires two-factor sign-in and none is set up: the enrolment page is the only one open
+  // (docs/decisions/0019-two-factor.md; the procedures refuse everything else too).
+  if (session.admin.twoFactorEnrolmentRequired) throw redirect("/admin/two-factor/enrol");
+  return session;
+}
+
+/**
+ * The signed-in admin of the enrolment page, whether or not the role still waits for enrolment
+ * (requireAdmin sends those here). Redirects to the login page when nobody is signed in.
+ */
+export async function requireAdminForEnrolment(request: Request, context: AppLoadContext) {
+  const session = await context.services.admin.session(request, context.clientIp);
+  if (!session) throw redirect("/admin/login?next=%2Fadmin%2Ftwo-factor%2Fenrol");
   return session;
 }
 
@@ -63,7 +76,19 @@ export type LoginOutcome = { ok: true; headers: Headers; next: string } | { ok: 
 export async function loginAction(request: Request, context: AppLoadContext): Promise<LoginOutcome> {
   const r = await context.services.admin.login(request, context.clientIp);
   if (!r.ok) return r;
-  return { ok: true, headers: new Headers({ "Set-Cookie": r.setCookie }), next: safeNext(r.next) };
+  const next = safeNext(r.next);
+  // Two-factor sign-in: the code page comes first, then `next`.
+  return { ok: true, headers: new Headers({ "Set-Cookie": r.setCookie }), next: r.secondFactor ? `/admin/two-factor?next=${encodeURIComponent(next)}` : next };
+}
+
+/** A sign-in waiting for its second factor: whose (the code page shows it), or null. */
+export const pendingSignIn = (request: Request, context: AppLoadContext) => context.services.admin.pendingSignIn(request);
+
+/** POST /admin/two-factor: the code; the full session's cookie and where to go, or what to show. */
+export async function secondFactorAction(request: Request, context: AppLoadContext): Promise<LoginOutcome & { usedRecoveryCode?: boolean }> {
+  const r = await context.services.admin.secondFactor(request, context.clientIp);
+  if (!r.ok) return r;
+  return { ok: true, headers: new Headers({ "Set-Cookie": r.setCookie }), next: safeNext(r.next), usedRecoveryCode: r.usedRecoveryCode };
 }
 
 /** POST /admin/logout: revokes the session and clears the cookie. */

@@ -11,11 +11,19 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
  */
 const hydrates = (handle: unknown) => !(handle && typeof handle === "object" && "hydrate" in handle && handle.hydrate === false);
 
+/**
+ * The page's language: the deepest matched route whose `handle` says `{ lang }` decides (the
+ * admin console says "en"), else Indonesian, the buyer pages' language.
+ */
+const langOf = (handle: unknown) => (handle && typeof handle === "object" && "lang" in handle && typeof handle.lang === "string" ? handle.lang : undefined);
+
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
-  const scripts = useMatches().every((m) => hydrates(m.handle));
+  const matches = useMatches();
+  const scripts = matches.every((m) => hydrates(m.handle));
+  const lang = matches.map((m) => langOf(m.handle)).findLast((l) => l !== undefined) ?? "id";
   return (
-    <html lang="id">
+    <html lang={lang}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

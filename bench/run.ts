@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import { createBenchDatabase, postgresReachable, seedPurchases } from "./harness/database";
-import { startProcess, startSimulatorAndPlatform, type RunningProcess } from "./harness/processes";
+import { benchPorts, startProcess, startSimulatorAndPlatform, type RunningProcess } from "./harness/processes";
 import { benchVerify } from "./scenarios/verify";
 import { benchCreate } from "./scenarios/create";
 import { benchCallback } from "./scenarios/callback";
@@ -24,7 +24,7 @@ const smoke = process.argv.includes("--smoke");
 const forceEmbedded = process.argv.includes("--embedded");
 const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres";
 const SERVER_KEY = "SB-Mid-server-BENCH";
-const PORTS = { platform: 4101, reference: 4100, simulator: 4102 };
+const PORTS = benchPorts({ platform: 4101, reference: 4100, simulator: 4102, bare: 4103, notificationsReference: 4105, createReference: 4106 });
 
 async function main() {
   const notes: string[] = ["Rate limits are off in the platform under test: every request comes from one loopback address."];
@@ -92,20 +92,26 @@ async function main() {
       procs.push(p);
       return p;
     };
-    const notificationsReference = embedded ? null : await minimal("bench/reference/notifications-server.ts", 4105);
-    const createReference = embedded ? null : await minimal("bench/reference/create-server.ts", 4106);
+    const notificationsReference = embedded ? null : await minimal("bench/reference/notifications-server.ts", PORTS.notificationsReference);
+    const createReference = embedded ? null : await minimal("bench/reference/create-server.ts", PORTS.createReference);
 
     const durationSec = smoke ? 1 : 5;
-    const rounds = smoke ? 1 : 3;
+    // The A/B pairs (verify, create): many short alternated rounds, their ratio the median of the
+    // rounds' ratios (bench/harness/ratios.ts); why 6 × 3 s: bench/README.md.
+    const rounds = smoke ? 1 : 6;
+    const abDurationSec = smoke ? 1 : 3;
     console.log("bench: verify");
     const verify = await benchVerify({
       platformUrl: platform.url,
       referenceUrl: reference.url,
       orderIds,
       rounds,
-      durationSec,
+      // 6 rounds × 3 sides × 2.5 s + warm-ups end within the 60 s the platform keeps an answer (scenarios/verify.ts).
+      durationSec: smoke ? 1 : 2.5,
       connections: 50,
       propagation: embedded ? null : { sql: db.sql, samples: smoke ? 20 : 300 },
+      barePort: PORTS.bare,
+      pids: { platform: platform.pid, reference: reference.pid },
     });
     console.log("bench: create");
     const createArgs = {
@@ -115,7 +121,7 @@ async function main() {
       clientId: cred.client_id,
       clientSecret: cred.client_secret,
       rounds,
-      durationSec,
+      durationSec: abDurationSec,
     };
     // One connection: the latency Astapa adds to a request (the target). Ten: the same under
     // load on cores shared by the platform, PostgreSQL, the simulator and the load generator,

@@ -1,4 +1,4 @@
-// `npx tsx bench/webhook-latency.ts [--smoke]`: latency from the moment the platform answers
+// `npx tsx bench/webhook-latency.ts [--smoke] [--separate]`: latency from the moment the platform answers
 // Midtrans's settlement notification to the moment a local merchant receiver gets
 // `item.purchased`, at rest (one payment at a time) and under ~200 notifications/s.
 // Uses startTestPlatform (a fresh database on DATABASE_URL, else embedded) with the
@@ -7,6 +7,9 @@ import { pathToFileURL } from "node:url";
 import { startTestPlatform, type TestPlatform } from "../server/testing/platform";
 import { startWorkers } from "../server/runtime/workers";
 import { startReceiver } from "../server/testing/webhooks";
+import { createBenchDatabase } from "./harness/database";
+import { startSimulatorAndPlatform, type RunningProcess } from "./harness/processes";
+import { createProject, issueCredential } from "../server/projects/projects.service";
 
 export interface WebhookLatencyOptions {
   /** Worker tuning (experiments). */
@@ -18,6 +21,103 @@ export interface WebhookLatencyOptions {
   loadCount?: number;
   /** Settlement notifications per second in the load phase. */
   ratePerSec?: number;
+  /**
+   * `one` (default): the simulator, the platform and its workers inside this process
+   * (startTestPlatform). `separate`: as deployed, the simulator and the platform's production
+   * build (`npm start`, workers inside) each in its own process (bench/harness/processes.ts); this
+   * process only pays, receives and reads the timestamps. Needs `npm run build` and PostgreSQL.
+   */
+  processes?: "one" | "separate";
+}
+
+/** What the measurement needs of the running parts, however they are laid out. */
+interface Parts {
+  url: string;
+  databaseKind: "postgres" | "embedded";
+  sql: import("../server/db/connect").Sql;
+  createMerchant(webhookUrl: string): Promise<{ client_id: string; client_secret: string }>;
+  pay(orderId: string): Promise<unknown>;
+  notificationLog(): Promise<import("../server/simulator").NotificationDelivery[]>;
+  /** Once every payment is created, before anything is timed. */
+  prepare?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Everything in this process: the test platform with its in-process simulator, and the workers. */
+async function partsInOneProcess(opts: WebhookLatencyOptions): Promise<Parts> {
+  const savedUrl = process.env.DATABASE_URL;
+  if (opts.databaseUrl) process.env.DATABASE_URL = opts.databaseUrl;
+  let t: TestPlatform;
+  try {
+    t = await startTestPlatform({ simulatorRetryDelaysMs: [500, 1000] });
+  } finally {
+    // (Assigning undefined to process.env would store the string "undefined".)
+    if (opts.databaseUrl) {
+      if (savedUrl === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = savedUrl;
+    }
+  }
+  const workers = startWorkers(t.platform, { webhooks: opts.worker });
+  return {
+    url: t.url,
+    databaseKind: t.platform.database.kind,
+    sql: t.sql,
+    createMerchant: (webhookUrl) => t.createMerchant({ webhook_url: webhookUrl }),
+    pay: (id) => t.simulator.pay(id, CARD),
+    notificationLog: async () => t.simulator.notificationLog(),
+    async close() {
+      await workers.stop();
+      await t.close();
+    },
+  };
+}
+
+/** The simulator and the platform's production build each in its own process, on a fresh bench database. */
+async function partsInSeparateProcesses(opts: WebhookLatencyOptions): Promise<Parts> {
+  const serverKey = "SB-Mid-server-BENCH";
+  const db = await createBenchDatabase(opts.databaseUrl ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+  const procs: RunningProcess[] = [];
+  const base = Number(process.env.WEBHOOK_BENCH_PORT_BASE ?? 4611);
+  const { simulator, platform } = await startSimulatorAndPlatform({
+    ports: { platform: base, simulator: base + 1 },
+    serverKey,
+    databaseEnv: { DATABASE_URL: db.url },
+    procs,
+  });
+  // Midtrans knows each payment by the id Astapa derived (docs/decisions/0004-midtrans-order-ids.md): one listing, before timing.
+  const midtransIds = new Map<string, string>();
+  const midtransIdOf = (orderId: string) => {
+    const id = midtransIds.get(orderId);
+    if (!id) throw new Error(`no Midtrans order id for ${orderId}: prepare() first`);
+    return id;
+  };
+  return {
+    url: platform.url,
+    databaseKind: "postgres",
+    sql: db.sql,
+    async createMerchant(webhookUrl) {
+      const project = await createProject(db.sql, { name: "Bench store", webhook_urls: { sandbox: webhookUrl }, store_url_template: "https://shop.example.com/{store_slug}" });
+      return issueCredential(db.sql, project.id, "sandbox");
+    },
+    async pay(orderId) {
+      const res = await fetch(`${simulator.url}/__sim/transactions/${midtransIdOf(orderId)}/pay`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(CARD),
+      });
+      if (!res.ok) throw new Error(`pay ${orderId}: HTTP ${res.status}`);
+      return res.json();
+    },
+    notificationLog: async () => (await (await fetch(`${simulator.url}/__sim/notifications`)).json()) as import("../server/simulator").NotificationDelivery[],
+    async prepare() {
+      const txs = (await (await fetch(`${simulator.url}/__sim/transactions`)).json()) as { order_id: string }[];
+      for (const tx of txs) midtransIds.set(tx.order_id.replace(/~[0-9a-z]{9}$/, ""), tx.order_id);
+    },
+    async close() {
+      for (const p of procs) await p.stop();
+      await db.drop();
+    },
+  };
 }
 
 interface Stats {
@@ -43,6 +143,14 @@ export interface WebhookLatencySummary {
   payToWebhook: { restP50: number; loadP50: number; loadP99: number };
   /** Event written -> first attempt started (wake-up + claim), attempt started -> received (sign + HTTP). */
   breakdown: Record<"rest" | "load", Record<string, number>>;
+  /**
+   * Every stage of pay -> webhook, p50/p99 ms per phase (one clock: this process and PostgreSQL's
+   * now() on the same machine): `pay()` called -> the simulator sends the notification -> the
+   * platform stores it (midtrans_notifications.received_at) -> the move's statement writes the
+   * event (webhook_events.created_at) -> the simulator has the answer; and from the event written
+   * -> the worker's first attempt starts -> the merchant's receiver has it.
+   */
+  stages: Record<"rest" | "load", Record<string, { p50: number; p99: number }>>;
   targets: { p50MaxMs: number; p99MaxMs: number; met: boolean };
 }
 
@@ -71,19 +179,7 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
   const loadCount = opts.loadCount ?? (opts.smoke ? 20 : 400);
   const rate = opts.ratePerSec ?? 200;
 
-  const savedUrl = process.env.DATABASE_URL;
-  if (opts.databaseUrl) process.env.DATABASE_URL = opts.databaseUrl;
-  let t: TestPlatform;
-  try {
-    t = await startTestPlatform({ simulatorRetryDelaysMs: [500, 1000] });
-  } finally {
-    // (Assigning undefined to process.env would store the string "undefined".)
-    if (opts.databaseUrl) {
-      if (savedUrl === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = savedUrl;
-    }
-  }
-  const workers = startWorkers(t.platform, { webhooks: opts.worker });
+  const t = opts.processes === "separate" ? await partsInSeparateProcesses(opts) : await partsInOneProcess(opts);
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   const receiver = await startReceiver();
@@ -103,7 +199,7 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
     });
 
   try {
-    const m = await t.createMerchant({ webhook_url: receiver.url });
+    const m = await t.createMerchant(receiver.url);
     const run = Date.now().toString(36);
     const create = async (order_id: string) => {
       const res = await fetch(`${t.url}/api/platform/shop-payment`, {
@@ -127,11 +223,12 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
     // Created up front (not measured), a few at a time.
     const all = [...restIds, ...loadIds];
     for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map(create));
+    await t.prepare?.();
 
     const paidAt = new Map<string, number>();
     const pay = async (id: string) => {
       paidAt.set(id, Date.now());
-      await t.simulator.pay(id, CARD);
+      await t.pay(id);
     };
 
     // At rest: one payment at a time, each waits for its webhook.
@@ -157,7 +254,7 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
     const answeredAt = new Map<string, number>();
     const deadline = Date.now() + 30_000;
     while (answeredAt.size < all.length && Date.now() < deadline) {
-      for (const d of t.simulator.notificationLog()) {
+      for (const d of await t.notificationLog()) {
         const status = d.body.transaction_status;
         // Notifications carry the Midtrans order id: the merchant's + "~" + 9 characters.
         const orderId = d.order_id.replace(/~[0-9a-z]{9}$/, "");
@@ -185,6 +282,44 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
       const s2 = stats(known.map((id) => arrivals.get(id)! - byOrder.get(id)!.started_at.getTime()), ids.length);
       return { writtenToAttemptP50: s1.p50, writtenToAttemptP99: s1.p99, attemptToReceivedP50: s2.p50, attemptToReceivedP99: s2.p99 };
     };
+    // Per stage (see WebhookLatencySummary.stages).
+    const sentAt = new Map<string, number>();
+    for (const d of await t.notificationLog()) {
+      const status = d.body.transaction_status;
+      const orderId = d.order_id.replace(/~[0-9a-z]{9}$/, "");
+      if (d.sent_at && (status === "settlement" || status === "capture") && !sentAt.has(orderId)) sentAt.set(orderId, Date.parse(d.sent_at));
+    }
+    const stored = await t.sql<{ order_id: string; received_at: Date }[]>`
+      select order_id, received_at from midtrans_notifications
+      where transaction_status in ('settlement', 'capture') and outcome = 'applied'`;
+    const storedAt = new Map(stored.map((r) => [r.order_id.replace(/~[0-9a-z]{9}$/, ""), r.received_at.getTime()]));
+    const stages = (ids: string[]) => {
+      const phase = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
+        const values = ids.flatMap((id) => {
+          const a = from(id);
+          const b = to(id);
+          return a === undefined || b === undefined ? [] : [b - a];
+        });
+        const s = stats(values, ids.length);
+        return { p50: s.p50, p99: s.p99 };
+      };
+      const paid = (id: string) => paidAt.get(id);
+      const sent = (id: string) => sentAt.get(id);
+      const storedOf = (id: string) => storedAt.get(id);
+      const written = (id: string) => byOrder.get(id)?.created_at.getTime();
+      const answered = (id: string) => answeredAt.get(id);
+      const attempted = (id: string) => byOrder.get(id)?.started_at.getTime();
+      const received = (id: string) => arrivals.get(id);
+      return {
+        payToSimulatorSends: phase(paid, sent),
+        simulatorSendsToStored: phase(sent, storedOf),
+        storedToEventWritten: phase(storedOf, written),
+        eventWrittenToAnswerAtSimulator: phase(written, answered),
+        eventWrittenToAttemptStarted: phase(written, attempted),
+        attemptStartedToReceived: phase(attempted, received),
+        payToReceived: phase(paid, received),
+      };
+    };
     const rest = latency(restIds);
     const load = latency(loadIds);
     const restPay = stats(fromPay(restIds), restIds.length);
@@ -194,22 +329,22 @@ export async function runWebhookLatencyBench(opts: WebhookLatencyOptions = {}): 
       rest.measured === rest.count && load.measured === load.count &&
       Math.max(rest.p50, load.p50) < targets.p50MaxMs && Math.max(rest.p99, load.p99) < targets.p99MaxMs;
     return {
-      database: t.platform.database.kind,
+      database: t.databaseKind,
       rest,
       load: { ...load, targetRatePerSec: rate, achievedRatePerSec: Math.round(achieved) },
       payToWebhook: { restP50: restPay.p50, loadP50: loadPay.p50, loadP99: loadPay.p99 },
       breakdown: { rest: breakdown(restIds), load: breakdown(loadIds) },
+      stages: { rest: stages(restIds), load: stages(loadIds) },
       targets: { ...targets, met },
     };
   } finally {
-    await workers.stop();
     await receiver.close();
     await t.close();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runWebhookLatencyBench({ smoke: process.argv.includes("--smoke") }).then(
+  runWebhookLatencyBench({ smoke: process.argv.includes("--smoke"), processes: process.argv.includes("--separate") ? "separate" : "one" }).then(
     (summary) => {
       console.log(JSON.stringify(summary, null, 2));
       process.exit(0);

@@ -135,9 +135,10 @@ describe("embedded database (PGlite behind pglite-socket)", () => {
 
       const second = await startEmbeddedDatabase({ dataDir: dir });
       expect(await migrate(second.sql)).toEqual([]);
-      const found = await authenticateClient(second.sql, cred.client_id, cred.client_secret);
+      const auth = { sql: second.sql, now: () => new Date(), credentialUsage: { record() {} } };
+      const found = await authenticateClient(auth, cred.client_id, cred.client_secret);
       expect(found.project_id).toBe(project.id);
-      await expect(authenticateClient(second.sql, cred.client_id, "wrong")).rejects.toMatchObject({ code: "invalid_client" });
+      await expect(authenticateClient(auth, cred.client_id, "wrong")).rejects.toMatchObject({ code: "invalid_client" });
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,18 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eState, uniqueOrderId } from "./fixtures";
+import { e2eState, signIn as signInWithCode, uniqueOrderId, unusedTotpCode } from "./fixtures";
 
 // e2e/server.ts creates this admin with ensureFirstAdmin (server/admin/admin-users.service.ts).
 const ADMIN = { email: "admin@astapa.test", password: "correct horse battery staple" };
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/admin-${name}.png`, fullPage: true });
 
-async function signIn(page: Page, next = "/admin") {
-  await page.goto(next);
-  await expect(page).toHaveURL(/\/admin\/login\?next=/);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
-}
+const signIn = (page: Page, next = "/admin") => signInWithCode(page, { next });
 
 test("an operator signs in, creates a project and a credential, finds a payment by order id, reconciles it and resends its webhook", async ({ page }) => {
   const s = e2eState();
@@ -27,6 +20,10 @@ test("an operator signs in, creates a project and a credential, finds a payment 
   await page.getByLabel("E-mail").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // The owner's second factor: a code from the authenticator app (docs/decisions/0019-two-factor.md).
+  await expect(page).toHaveURL(/\/admin\/two-factor\?next=%2Fadmin%2Fpayments/);
+  await page.getByTestId("two-factor-code").fill(await unusedTotpCode(s.owner_totp_secret));
+  await page.getByTestId("two-factor-submit").click();
   await expect(page).toHaveURL(/\/admin\/payments$/);
   await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
 

@@ -1,21 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eState } from "./fixtures";
+import { e2eState, signIn as signInWithCode } from "./fixtures";
 import type { AttentionSeed } from "./attention-seed";
 
 // e2e/server.ts creates this admin and, with e2e/attention-seed.ts, a stale pending payment and a
 // project whose sandbox webhook endpoint refuses connections.
-const ADMIN = { email: "admin@astapa.test", password: "correct horse battery staple" };
 const seed = () => (e2eState() as unknown as { attention: AttentionSeed }).attention;
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/attention-${name}.png`, fullPage: true });
 
-async function signIn(page: Page, next: string) {
-  await page.goto(next);
-  await expect(page).toHaveURL(/\/admin\/login\?next=/);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
-}
+const signIn = (page: Page, next: string) => signInWithCode(page, { next });
 
 test("the dashboard's attention panel shows a stale pending payment and a failing endpoint, and links to them", async ({ page }) => {
   const a = seed();

@@ -1,19 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { e2eState } from "./fixtures";
+import { e2eState, signIn } from "./fixtures";
 
-// e2e/server.ts creates this admin with ensureFirstAdmin (server/admin/admin-users.service.ts).
-const ADMIN = { email: "admin@astapa.test", password: "correct horse battery staple" };
+// Signed in as the owner e2e/server.ts creates (e2e/fixtures.ts signIn: password and TOTP code).
 
 test("an operator creates an item in the console; a merchant sells it and the buyer pays by card", async ({ page }) => {
   const s = e2eState();
 
   // Sign in and open the e2e merchant's project from the projects list.
-  await page.goto("/admin/projects");
-  await expect(page).toHaveURL(/\/admin\/login\?next=/);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
+  await signIn(page, { next: "/admin/projects" });
   await page.locator(`a[href="/admin/projects/${s.project_id}"]`).first().click();
   await expect(page).toHaveURL(new RegExp(`/admin/projects/${s.project_id}$`));
 

@@ -1,17 +1,38 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { e2eState, uniqueOrderId } from "./fixtures";
+import { generate } from "otplib";
+import { e2eState, OWNER, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
 
-// Roles and people (docs/decisions/0017-roles.md). e2e/server.ts creates this owner with ensureFirstAdmin.
-const OWNER = { email: "admin@astapa.test", password: "correct horse battery staple" };
+// Roles and people (docs/decisions/0017-roles.md), two-factor sign-in (docs/decisions/0019-two-factor.md).
+// e2e/server.ts creates the owner (OWNER) with ensureFirstAdmin and enrols it in two-factor sign-in.
 const NEW_PASSWORD = "a fresh passphrase for e2e";
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/people-${name}.png`, fullPage: true });
 
+/** The owner signs in with password and a TOTP code; others (no second factor yet) with their password. */
 async function signIn(page: Page, who: { email: string; password: string }) {
+  if (who.email === OWNER.email) return signInWithCode(page);
   await page.goto("/admin/login");
   await page.getByLabel("E-mail").fill(who.email);
   await page.getByLabel("Password", { exact: true }).fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("admin-email")).toHaveText(who.email);
+}
+
+/**
+ * Someone whose role requires two-factor sign-in, signed in for the first time, is sent to set it
+ * up: "scanning" the QR code is reading the key shown beside it, and the app's code is computed from it.
+ */
+async function enrolTwoFactor(page: Page) {
+  await expect(page).toHaveURL(/\/admin\/two-factor\/enrol$/);
+  await expect(page.getByTestId("two-factor-required")).toBeVisible();
+  await page.getByTestId("totp-begin").click();
+  await expect(page.getByTestId("totp-qr")).toBeVisible();
+  const secret = (await page.getByTestId("totp-secret").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByTestId("totp-confirm-code").fill(await generate({ secret }));
+  await page.getByTestId("totp-confirm").click();
+  await expect(page.getByTestId("two-factor-enabled")).toBeVisible();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  await shot(page, "two-factor-enrolled");
+  await page.getByTestId("two-factor-continue").click();
 }
 
 /** The owner invites `email` as `role` on the People page; returns the one-time link shown once. */
@@ -40,6 +61,16 @@ async function accept(browser: Browser, link: string, email: string, role: strin
   expect(again?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
   await signIn(page, { email, password: NEW_PASSWORD });
+  if (role === "owner" || role === "finance") {
+    // Until two-factor sign-in is on, the console is closed to this role: its pages lead to the set-up.
+    await expect(page).toHaveURL(/\/admin\/two-factor\/enrol$/);
+    const refused = await page.request.get(`${e2eState().url}/api/trpc/payments.list?input=${encodeURIComponent("{}")}`);
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.data).toMatchObject({ domainCode: "two_factor_enrolment_required" });
+    await page.goto("/admin/payments");
+    await enrolTwoFactor(page);
+  }
+  await expect(page.getByTestId("admin-email")).toHaveText(email);
   await expect(page.getByTestId("admin-role")).toHaveText(`(${role})`);
   return page;
 }
@@ -93,6 +124,12 @@ test("an owner invites a finance person, who accepts and refunds a payment", asy
   finance.once("dialog", (d) => void d.accept());
   await finance.getByTestId("refund-submit").click();
   await expect(finance.getByTestId("refund-result")).toContainText("Midtrans accepted the refund");
+  // Their account page: two-factor sign-in on, and this session among their sessions.
+  await finance.getByRole("link", { name: "Account" }).click();
+  await expect(finance.getByTestId("two-factor-status")).toContainText("10 of 10 recovery codes left");
+  await expect(finance.getByTestId("session-current")).toContainText("this session");
+  await expect(finance.getByTestId("session-current")).toContainText("WIB");
+  await shot(finance, "account");
   // The owner sees the new person in the list, and the refund in the audit log under their name.
   await page.goto("/admin/people");
   await expect(page.getByTestId(`person-${financeEmail}`)).toContainText("finance");

@@ -10,6 +10,7 @@ import { ensureDemoProject } from "../server/projects/demo";
 import { saveDemoStoreSettings } from "../server/demo-store/demo-store.queries";
 import { startWebhookDelivery } from "../server/webhooks/worker";
 import { seedAttention } from "./attention-seed";
+import { enrolTwoFactor } from "../server/testing/admin";
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 const storePort = port + 1;
@@ -29,7 +30,11 @@ const t = await startTestPlatform({
   simulatorRetryDelaysMs: [200, 500, 1000],
   listenPort: port,
 });
-await ensureFirstAdmin(t.platform.ctx, { email: "admin@astapa.test", password: "correct horse battery staple" });
+const first = await ensureFirstAdmin(t.platform.ctx, { email: "admin@astapa.test", password: "correct horse battery staple" });
+if (!first.created) throw new Error("the e2e owner was not created");
+// The owner signs in with two-factor sign-in (required for owners, docs/decisions/0019-two-factor.md):
+// enrolled as a person does it; specs compute codes from this secret (e2e/fixtures.ts signIn).
+const ownerTwoFactor = await enrolTwoFactor(t.platform.ctx, { adminId: first.admin.id, email: first.admin.email, role: "owner" });
 // The demo project and its demo store, as `npm start` makes them on an empty database (server/main.ts).
 const demo = await ensureDemoProject(t.platform.ctx.sql, t.url, t.platform.ctx.config);
 if (!demo?.webhook_url) throw new Error("the demo project was not created with the demo store's webhook endpoint");
@@ -49,9 +54,11 @@ const delivery = startWebhookDelivery(t.platform);
 
 const stateDir = path.resolve("e2e/.state");
 mkdirSync(stateDir, { recursive: true });
+// The time step of the enrolment's code was used: sign-ins of this run start after it (e2e/fixtures.ts).
+writeFileSync(path.join(stateDir, `totp-${port}-${ownerTwoFactor.secret.slice(0, 8)}.json`), JSON.stringify({ lastStep: ownerTwoFactor.lastStep }));
 writeFileSync(
   path.join(stateDir, `state-${port}.json`),
-  JSON.stringify({ url: t.url, simulatorUrl: t.simulator.url, storeUrl, demoStoreUrl: demo.store_url, ...merchant, attention }, null, 2),
+  JSON.stringify({ url: t.url, simulatorUrl: t.simulator.url, storeUrl, demoStoreUrl: demo.store_url, ...merchant, attention, owner_totp_secret: ownerTwoFactor.secret }, null, 2),
 );
 console.log(`e2e platform ready at ${t.url}`);
 

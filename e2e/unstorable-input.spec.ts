@@ -1,18 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./fixtures";
 
 // The console's pages refuse what PostgreSQL cannot store (a NUL, an impossible or out-of-range
 // date: docs/api.md#limits-on-text-json-and-dates) with a 400 or the page's own "invalid filters"
 // note, never a 500: every page reads through the same procedures as /api/trpc, and the sign-in
 // form checks its fields first (server/remix/admin.ts).
-const ADMIN = { email: "admin@astapa.test", password: "correct horse battery staple" };
-
-async function signIn(page: Page) {
-  await page.goto("/admin/login");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("admin-email")).toHaveText(ADMIN.email);
-}
 
 test("the sign-in form answers 400 to a NUL in the e-mail, and still signs in afterwards", async ({ page, request }) => {
   await page.goto("/admin/login");

@@ -49,7 +49,7 @@ describe("secrets after creation", () => {
     const [row] = await t.sql`select secret_hash from api_credentials where client_id = ${m.client_id}`;
     expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(await t.sql`select * from api_credentials`)).not.toContain(m.client_secret);
-    await expect(authenticateClient(t.sql, m.client_id, m.client_secret)).resolves.toMatchObject({ client_id: m.client_id });
+    await expect(authenticateClient(t.platform.ctx, m.client_id, m.client_secret)).resolves.toMatchObject({ client_id: m.client_id });
   });
 
   it("never returns a client secret, its hash, the webhook secret or the server key from the public API", async () => {

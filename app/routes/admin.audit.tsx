@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
 import { Empty, JsonBlock } from "~/components/admin/ui";
-import { formatWIB } from "~/lib/admin/format";
+import { formatWIB, withWibTimes } from "~/lib/admin/format";
+import type { AuditAction } from "../../server/admin/audit.service";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — Astapa admin" }];
 
@@ -21,11 +22,78 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
 }
 
+// The action filter's options: every action the audit log records, typed by the server's one list
+// (server/admin/audit.service.ts auditActions), so an action added there must be labelled here.
+const actionLabels: Record<AuditAction, string> = {
+  "admin.create": "Person created (CLI)",
+  "admin.invite": "Person invited",
+  "admin.invite_revoke": "Invitation revoked",
+  "admin.invite_accept": "Invitation accepted",
+  "admin.role_change": "Role changed",
+  "admin.disable": "Person disabled",
+  "admin.enable": "Person enabled",
+  "admin.password_change": "Own password changed",
+  "admin.password_change_failed": "Own password change refused",
+  "admin.password_reset": "Password reset",
+  "admin.password_reset_link": "Password reset link made",
+  "admin.login": "Signed in",
+  "admin.login_failed": "Sign-in refused",
+  "admin.logout": "Signed out",
+  "admin.two_factor_enrol": "Two-factor sign-in set up",
+  "admin.two_factor_failed": "Two-factor code refused",
+  "admin.two_factor_disable": "Two-factor sign-in turned off",
+  "admin.two_factor_reset": "Two-factor sign-in reset",
+  "admin.recovery_code_used": "Recovery code used",
+  "admin.recovery_codes_regenerate": "Recovery codes regenerated",
+  "admin.session_revoke": "Session signed out",
+  "admin.sessions_revoke_others": "Other sessions signed out",
+  "payment.reconcile": "Payment reconciled",
+  "payment.refund": "Payment refunded",
+  "payments.bulk_reconcile": "Bulk reconcile",
+  "payments.export_csv": "Payments exported (CSV)",
+  "webhook.resend": "Webhook resent",
+  "webhooks.retry_batch": "Webhooks retried (batch)",
+  "project.create": "Project created",
+  "project.update": "Project updated",
+  "project.set_webhook_url": "Webhook URL set",
+  "project.set_webhook_event_types": "Webhook event types set",
+  "project.reveal_webhook_secret": "Webhook secret revealed",
+  "project.rotate_webhook_secret": "Webhook secret rotated",
+  "project.test_webhook": "Test webhook sent",
+  "project.reenable_webhook_endpoint": "Webhook endpoint re-enabled",
+  "credential.create": "Credential created",
+  "credential.rotate": "Credential rotated",
+  "credential.revoke": "Credential revoked",
+  "item.create": "Item created",
+  "item.update": "Item updated",
+};
+
+/** A long id on one line, cut with an ellipsis when the column is narrow (the whole id in its title). */
+const Id = ({ id }: { id: string }) => (
+  <span className="a-clip" title={id}>
+    {id}
+  </span>
+);
+
 const targetLink = (type: string | null, id: string | null) => {
   if (!id) return "—";
-  if (type === "purchase") return <Link to={`/admin/payments/${id}`}>{id}</Link>;
-  if (type === "project") return <Link to={`/admin/projects/${id}`}>{id}</Link>;
-  return <code>{id}</code>;
+  if (type === "purchase")
+    return (
+      <Link to={`/admin/payments/${id}`}>
+        <Id id={id} />
+      </Link>
+    );
+  if (type === "project")
+    return (
+      <Link to={`/admin/projects/${id}`}>
+        <Id id={id} />
+      </Link>
+    );
+  return (
+    <code>
+      <Id id={id} />
+    </code>
+  );
 };
 
 export default function Audit() {
@@ -42,7 +110,17 @@ export default function Audit() {
       <Form method="get" className="a-card a-filters" role="search">
         <label>
           Action
-          <input name="action" defaultValue={params.get("action") ?? ""} placeholder="e.g. payment.refund" />
+          <select name="action" defaultValue={params.get("action") ?? ""} data-testid="audit-action-filter">
+            <option value="">All</option>
+            {Object.entries(actionLabels).map(([action, label]) => (
+              <option key={action} value={action}>
+                {label} ({action})
+              </option>
+            ))}
+            {params.get("action") && !Object.hasOwn(actionLabels, params.get("action") ?? "") ? (
+              <option value={params.get("action") ?? ""}>{params.get("action")}</option>
+            ) : null}
+          </select>
         </label>
         <label>
           Target id
@@ -62,7 +140,7 @@ export default function Audit() {
         {items.length === 0 ? (
           <Empty>Nothing recorded.</Empty>
         ) : (
-          <table className="a-table" data-testid="audit-table">
+          <table className="a-table a-audit" data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -77,13 +155,13 @@ export default function Audit() {
               {items.map((a) => (
                 <tr key={a.id}>
                   <td className="a-nowrap">{formatWIB(a.created_at)}</td>
-                  <td>{a.admin_email ?? <span className="a-muted">system</span>}</td>
-                  <td>
+                  <td className="a-nowrap">{a.admin_email ?? <span className="a-muted">system</span>}</td>
+                  <td className="a-nowrap">
                     <code>{a.action}</code>
                   </td>
-                  <td>{targetLink(a.target_type, a.target_id)}</td>
+                  <td className="a-nowrap">{targetLink(a.target_type, a.target_id)}</td>
                   <td>{Object.keys(a.details).length ? <JsonBlock value={a.details} summary={summary(a.details)} /> : "—"}</td>
-                  <td className="a-mono a-small">{a.ip ?? "—"}</td>
+                  <td className="a-mono a-small a-nowrap">{a.ip ?? "—"}</td>
                 </tr>
               ))}
             </tbody>
@@ -103,5 +181,5 @@ function summary(d: Record<string, unknown>): string {
     .filter(([, v]) => v !== null && typeof v !== "object")
     .slice(0, 3)
     .map(([k, v]) => `${k}: ${String(v)}`);
-  return parts.length ? parts.join(" · ").slice(0, 120) : "details";
+  return parts.length ? withWibTimes(parts.join(" · ")).slice(0, 120) : "details";
 }

@@ -2,8 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
 import { PaymentActions, ResendEventButton } from "~/components/admin/PaymentActions";
+import { ConsoleRouteError } from "~/components/admin/RouteError";
 import { Badge, Empty, JsonBlock } from "~/components/admin/ui";
-import { formatRupiah, formatWIB, prettyJson } from "~/lib/admin/format";
+import { formatRupiah, formatWIB, prettyJson, withWibTimes } from "~/lib/admin/format";
 import { buildTimeline, timelineKindLabels } from "~/lib/admin/timeline";
 import { useCan } from "~/lib/admin/can";
 
@@ -15,6 +16,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return load(() => caller.payments.detail(/^pur_/.test(ref) ? { id: ref } : { orderId: ref }));
 }
 
+/** An unknown payment is a "Not found" inside the console's layout. */
+export const ErrorBoundary = ConsoleRouteError;
+
 export default function PaymentDetail() {
   const d = useLoaderData<typeof loader>();
   const can = useCan();
@@ -24,9 +28,21 @@ export default function PaymentDetail() {
     ["Purchase id", <code key="id">{p.id}</code>],
     ["Order id", <code key="oid">{p.order_id}</code>],
     ...(p.midtrans_order_id !== p.order_id
-      ? [["Order id at Midtrans", <code key="moid" data-testid="midtrans-order-id">{p.midtrans_order_id}</code>] as [string, React.ReactNode]]
+      ? [
+          [
+            "Order id at Midtrans",
+            <code key="moid" data-testid="midtrans-order-id">
+              {p.midtrans_order_id}
+            </code>,
+          ] as [string, React.ReactNode],
+        ]
       : []),
-    ["Project", <Link key="pr" to={`/admin/projects/${d.project.id}`}>{d.project.name}</Link>],
+    [
+      "Project",
+      <Link key="pr" to={`/admin/projects/${d.project.id}`}>
+        {d.project.name}
+      </Link>,
+    ],
     ["Environment", p.environment],
     ["Status", <Badge key="st" value={p.status} testId="payment-status" />],
     ["Public status", p.public_status ?? "— (not a payment)"],
@@ -41,10 +57,19 @@ export default function PaymentDetail() {
     ["Created", formatWIB(p.created_at)],
     ["Paid", formatWIB(p.paid_at)],
     ["Updated", formatWIB(p.updated_at)],
-    ["Snap invoice URL", p.invoice_url ? <a key="inv" href={p.invoice_url} rel="noreferrer noopener" target="_blank">{p.invoice_url}</a> : "—"],
+    [
+      "Snap invoice URL",
+      p.invoice_url ? (
+        <a key="inv" href={p.invoice_url} rel="noreferrer noopener" target="_blank">
+          {p.invoice_url}
+        </a>
+      ) : (
+        "—"
+      ),
+    ],
     ["Snap token", p.snap_token ? <code key="tok">{p.snap_token}</code> : "—"],
     ["Snap page expires", formatWIB(p.snap_expires_at)],
-    ["Creation error", p.create_error ?? "—"],
+    ["Creation error", withWibTimes(p.create_error) ?? "—"],
     ["Last reconciled", formatWIB(p.reconcile_checked_at)],
     ["Expired by", p.status === "expire" || p.expired_by_astapa ? (p.expired_by_astapa ? "Astapa (Snap page lapsed unused)" : "Midtrans") : "—"],
     ["Paid after expiry", formatWIB(p.settled_after_expiry_at)],
@@ -68,8 +93,8 @@ export default function PaymentDetail() {
 
       {p.settled_after_expiry_at ? (
         <p className="a-note a-note-err" role="alert" data-testid="settled-after-expiry">
-          <strong>Paid after expiry.</strong> Astapa had expired this payment, then Midtrans reported it paid on {formatWIB(p.settled_after_expiry_at)}. The money
-          arrived and the merchant was sent <code>item.purchased</code>; check with the merchant that the order is still wanted (or refund it).
+          <strong>Paid after expiry.</strong> Astapa had expired this payment, then Midtrans reported it paid on {formatWIB(p.settled_after_expiry_at)}. The
+          money arrived and the merchant was sent <code>item.purchased</code>; check with the merchant that the order is still wanted (or refund it).
         </p>
       ) : null}
 
@@ -108,8 +133,8 @@ export default function PaymentDetail() {
               <li key={e.key} className={e.ok === true ? "a-ok" : e.ok === false ? "a-bad" : undefined}>
                 <time dateTime={e.at}>{formatWIB(e.at)}</time>
                 <span className="a-kind">{timelineKindLabels[e.kind]}</span>
-                <span className="a-title">{e.title}</span>
-                {e.detail ? <span className="a-detail">{e.detail}</span> : null}
+                <span className="a-title">{withWibTimes(e.title)}</span>
+                {e.detail ? <span className="a-detail">{withWibTimes(e.detail)}</span> : null}
               </li>
             ))}
           </ol>
@@ -140,11 +165,13 @@ export default function PaymentDetail() {
                     <td>
                       {n.transaction_status ?? "—"} {n.status_code ? <span className="a-muted">({n.status_code})</span> : null}
                     </td>
-                    <td>{n.signature_valid === null ? "—" : n.signature_valid ? <Badge value="valid" /> : <span className="a-badge a-tone-err">invalid</span>}</td>
+                    <td>
+                      {n.signature_valid === null ? "—" : n.signature_valid ? <Badge value="valid" /> : <span className="a-badge a-tone-err">invalid</span>}
+                    </td>
                     <td>
                       <Badge value={n.outcome} />
                     </td>
-                    <td>{n.detail ?? "—"}</td>
+                    <td>{withWibTimes(n.detail) ?? "—"}</td>
                     <td>
                       <JsonBlock value={prettyJson(n.raw_body)} summary="JSON" />
                     </td>
@@ -158,36 +185,38 @@ export default function PaymentDetail() {
 
       <section className="a-card" aria-labelledby="history">
         <h2 id="history">Status history</h2>
-        <table className="a-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Midtrans</th>
-              <th scope="col">Source</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.history.map((h) => (
-              <tr key={h.id}>
-                <td className="a-nowrap">{formatWIB(h.created_at)}</td>
-                <td>{h.from_status ?? "—"}</td>
-                <td>
-                  <Badge value={h.to_status} />
-                </td>
-                <td>
-                  {h.midtrans_status ?? "—"}
-                  {h.fraud_status ? ` (fraud ${h.fraud_status})` : ""}
-                </td>
-                <td>
-                  {h.source}
-                  {h.notification_id ? ` #${h.notification_id}` : ""}
-                </td>
+        <div className="a-scroll">
+          <table className="a-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">From</th>
+                <th scope="col">To</th>
+                <th scope="col">Midtrans</th>
+                <th scope="col">Source</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {d.history.map((h) => (
+                <tr key={h.id}>
+                  <td className="a-nowrap">{formatWIB(h.created_at)}</td>
+                  <td>{h.from_status ?? "—"}</td>
+                  <td>
+                    <Badge value={h.to_status} />
+                  </td>
+                  <td>
+                    {h.midtrans_status ?? "—"}
+                    {h.fraud_status ? ` (fraud ${h.fraud_status})` : ""}
+                  </td>
+                  <td>
+                    {h.source}
+                    {h.notification_id ? ` #${h.notification_id}` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <section className="a-card" aria-labelledby="webhooks">
@@ -204,35 +233,39 @@ export default function PaymentDetail() {
                 <code>{e.id}</code> · {e.event_type} · <Badge value={e.status} /> · {e.attempt_count} scheduled attempt{e.attempt_count === 1 ? "" : "s"}
                 {e.next_attempt_at ? ` · next ${formatWIB(e.next_attempt_at)}` : ""}
                 {e.delivered_at ? ` · delivered ${formatWIB(e.delivered_at)}` : ""}
-                {e.last_error ? ` · last error: ${e.last_error}` : ""}
+                {e.last_error ? ` · last error: ${withWibTimes(e.last_error)}` : ""}
               </p>
               <JsonBlock value={e.payload} summary="Payload" />
               {can("webhooks.resend") ? <ResendEventButton purchaseId={p.id} eventId={e.id} disabled={!d.project.webhook_url} /> : null}
               {e.attempts.length ? (
-                <table className="a-table a-compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Started</th>
-                      <th scope="col">Trigger</th>
-                      <th scope="col">Response</th>
-                      <th scope="col" className="a-num">Duration</th>
-                      <th scope="col">Body excerpt / error</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {e.attempts.map((a) => (
-                      <tr key={a.id}>
-                        <td>{a.attempt_number}</td>
-                        <td className="a-nowrap">{formatWIB(a.started_at)}</td>
-                        <td>{a.trigger}</td>
-                        <td>{a.response_status ?? "—"}</td>
-                        <td className="a-num">{a.duration_ms !== null ? `${a.duration_ms} ms` : "—"}</td>
-                        <td className="a-excerpt-cell">{a.error ?? a.response_body ?? ""}</td>
+                <div className="a-scroll">
+                  <table className="a-table a-compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">#</th>
+                        <th scope="col">Started</th>
+                        <th scope="col">Trigger</th>
+                        <th scope="col">Response</th>
+                        <th scope="col" className="a-num">
+                          Duration
+                        </th>
+                        <th scope="col">Body excerpt / error</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {e.attempts.map((a) => (
+                        <tr key={a.id}>
+                          <td>{a.attempt_number}</td>
+                          <td className="a-nowrap">{formatWIB(a.started_at)}</td>
+                          <td>{a.trigger}</td>
+                          <td>{a.response_status ?? "—"}</td>
+                          <td className="a-num">{a.duration_ms !== null ? `${a.duration_ms} ms` : "—"}</td>
+                          <td className="a-excerpt-cell">{withWibTimes(a.error) ?? a.response_body ?? ""}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               ) : (
                 <p className="a-muted">Not attempted yet.</p>
               )}

@@ -135,6 +135,7 @@ export default function Payments() {
   const nextQuery = new URLSearchParams(filterQuery);
   if (page.nextCursor) nextQuery.set("cursor", page.nextCursor);
   const filtered = filterQuery.toString() !== "";
+  const activeFilters = [...filterQuery.keys()].filter((k) => k !== "q" && k !== "attention").length;
 
   return (
     <>
@@ -146,7 +147,7 @@ export default function Payments() {
           </a>
         ) : null}
       </div>
-      <Form method="get" className="a-card a-filters" role="search">
+      <Form method="get" className="a-card a-filters a-list-filters" role="search">
         <label className="a-wide">
           Search
           <input
@@ -157,69 +158,77 @@ export default function Payments() {
             data-testid="payment-search"
           />
         </label>
-        <ProjectFilter projects={projects} value={v("projectId")} />
-        <label>
-          Environment
-          <select name="environment" defaultValue={v("environment")}>
-            <option value="">All</option>
-            {options(environmentLabels).map(([env, label]) => (
-              <option key={env} value={env}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select name="status" defaultValue={v("status")}>
-            <option value="">All</option>
-            {options(statusLabels).map(([s, label]) => (
-              <option key={s} value={s}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Midtrans status
-          <select name="midtransStatus" defaultValue={v("midtransStatus")}>
-            <option value="">All</option>
-            {options(midtransStatusLabels).map(([s, label]) => (
-              <option key={s} value={s}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Payment method
-          <select name="paymentType" defaultValue={v("paymentType")} data-testid="payment-type-filter">
-            <option value="">All</option>
-            {Object.entries(paymentTypeLabels).map(([t, label]) => (
-              <option key={t} value={t}>
-                {label}
-              </option>
-            ))}
-            {v("paymentType") && !Object.hasOwn(paymentTypeLabels, v("paymentType")) ? <option value={v("paymentType")}>{v("paymentType")}</option> : null}
-          </select>
-        </label>
-        {v("attention") ? <input type="hidden" name="attention" value={v("attention")} /> : null}
-        <label>
-          Created from (WIB)
-          <input type="date" name="createdFrom" defaultValue={v("createdFrom")} />
-        </label>
-        <label>
-          Created to (WIB)
-          <input type="date" name="createdTo" defaultValue={v("createdTo")} />
-        </label>
-        <label>
-          Amount min (Rp)
-          <input type="number" name="amountMin" min={0} step={1} defaultValue={v("amountMin")} />
-        </label>
-        <label>
-          Amount max (Rp)
-          <input type="number" name="amountMax" min={0} step={1} defaultValue={v("amountMax")} />
-        </label>
+        {/* Collapsed on a phone (closed by default), always shown on wider screens (app/admin.css ::details-content): no script needed. */}
+        <details className="a-more-filters a-wide" data-testid="payment-filters" open={error ? true : undefined}>
+          <summary>
+            Filters{activeFilters > 0 ? ` · ${activeFilters} active` : ""}
+          </summary>
+          <div className="a-filters">
+            <ProjectFilter projects={projects} value={v("projectId")} />
+            <label>
+              Environment
+              <select name="environment" defaultValue={v("environment")}>
+                <option value="">All</option>
+                {options(environmentLabels).map(([env, label]) => (
+                  <option key={env} value={env}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Status
+              <select name="status" defaultValue={v("status")}>
+                <option value="">All</option>
+                {options(statusLabels).map(([s, label]) => (
+                  <option key={s} value={s}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Midtrans status
+              <select name="midtransStatus" defaultValue={v("midtransStatus")}>
+                <option value="">All</option>
+                {options(midtransStatusLabels).map(([s, label]) => (
+                  <option key={s} value={s}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Payment method
+              <select name="paymentType" defaultValue={v("paymentType")} data-testid="payment-type-filter">
+                <option value="">All</option>
+                {Object.entries(paymentTypeLabels).map(([t, label]) => (
+                  <option key={t} value={t}>
+                    {label}
+                  </option>
+                ))}
+                {v("paymentType") && !Object.hasOwn(paymentTypeLabels, v("paymentType")) ? <option value={v("paymentType")}>{v("paymentType")}</option> : null}
+              </select>
+            </label>
+            {v("attention") ? <input type="hidden" name="attention" value={v("attention")} /> : null}
+            <label>
+              Created from (WIB)
+              <input type="date" name="createdFrom" defaultValue={v("createdFrom")} />
+            </label>
+            <label>
+              Created to (WIB)
+              <input type="date" name="createdTo" defaultValue={v("createdTo")} />
+            </label>
+            <label>
+              Amount min (Rp)
+              <input type="number" name="amountMin" min={0} step={1} defaultValue={v("amountMin")} />
+            </label>
+            <label>
+              Amount max (Rp)
+              <input type="number" name="amountMax" min={0} step={1} defaultValue={v("amountMax")} />
+            </label>
+          </div>
+        </details>
         <div className="a-row a-wide">
           <button type="submit" className="a-btn a-btn-primary">
             Apply
@@ -249,35 +258,37 @@ export default function Payments() {
           <table className="a-table" data-testid="payments-table">
             <thead>
               <tr>
-                <th scope="col">Created (WIB)</th>
+                <th scope="col" className="a-wide-only">Created (WIB)</th>
                 <th scope="col">Order id</th>
-                <th scope="col">Project</th>
-                <th scope="col">Env</th>
+                <th scope="col" className="a-wide-only">Project</th>
+                <th scope="col" className="a-wide-only">Env</th>
                 <th scope="col">Status</th>
-                <th scope="col">Midtrans</th>
-                <th scope="col">Method</th>
+                <th scope="col" className="a-wide-only">Midtrans</th>
+                <th scope="col" className="a-wide-only">Method</th>
                 <th scope="col" className="a-num">Amount</th>
-                <th scope="col">Buyer · item</th>
+                <th scope="col" className="a-wide-only">Buyer · item</th>
               </tr>
             </thead>
             <tbody>
               {page.items.map((p) => (
                 <tr key={p.id}>
-                  <td className="a-nowrap">{formatWIB(p.created_at)}</td>
-                  <td>
+                  <td className="a-nowrap a-wide-only">{formatWIB(p.created_at)}</td>
+                  <td data-testid="row-order-id">
                     <Link to={`/admin/payments/${p.id}`} className="a-mono">
                       {p.order_id}
                     </Link>
                   </td>
-                  <td>{p.project_name}</td>
-                  <td>{p.environment}</td>
-                  <td>
+                  <td className="a-wide-only">{p.project_name}</td>
+                  <td className="a-wide-only">{p.environment}</td>
+                  <td data-testid="row-status">
                     <Badge value={p.status} />
                   </td>
-                  <td>{p.midtrans_status ?? "—"}</td>
-                  <td data-testid="payment-method">{p.payment_type ? (paymentTypeLabels[p.payment_type] ?? p.payment_type) : "—"}</td>
-                  <td className="a-num">{formatRupiah(p.amount)}</td>
-                  <td>
+                  <td className="a-wide-only">{p.midtrans_status ?? "—"}</td>
+                  <td className="a-wide-only" data-testid="payment-method">{p.payment_type ? (paymentTypeLabels[p.payment_type] ?? p.payment_type) : "—"}</td>
+                  <td className="a-num" data-testid="row-amount">
+                    {formatRupiah(p.amount)}
+                  </td>
+                  <td className="a-wide-only">
                     {p.buyer_email}
                     {p.buyer_name ? <div className="a-muted">{p.buyer_name}</div> : null}
                     {p.item_name ? <div className="a-muted">{p.item_name}</div> : null}

@@ -93,6 +93,7 @@ function PersonRow({ p, isMe }: { p: Person; isMe: boolean }) {
   const saveRole = useAction(() => trpc.people.setRole.mutate({ adminId: p.id, role }));
   const toggle = useAction(() => (p.disabled_at ? trpc.people.enable.mutate({ adminId: p.id }) : trpc.people.disable.mutate({ adminId: p.id })));
   const reset = useAction(() => trpc.people.resetPassword.mutate({ adminId: p.id }));
+  const resetTwoFactor = useAction(() => trpc.people.resetTwoFactor.mutate({ adminId: p.id }));
   return (
     <tr data-testid={`person-${p.email}`}>
       <td>
@@ -140,9 +141,24 @@ function PersonRow({ p, isMe }: { p: Person; isMe: boolean }) {
                 Password reset link
               </ActionButton>
             )}
+            <ActionButton
+              kind="quiet"
+              busy={resetTwoFactor.busy}
+              testId="person-reset-two-factor"
+              onClick={() => {
+                if (window.confirm(`Reset two-factor sign-in of ${p.email}? Their sessions end; they set it up again at their next sign-in.`)) void resetTwoFactor.run();
+              }}
+            >
+              Reset two-factor
+            </ActionButton>
           </span>
         )}
-        <ErrorNote error={toggle.error ?? reset.error} />
+        <ErrorNote error={toggle.error ?? reset.error ?? resetTwoFactor.error} />
+        {resetTwoFactor.result ? (
+          <p className="a-note a-note-ok" role="status" data-testid="person-two-factor-reset">
+            Two-factor sign-in reset; {resetTwoFactor.result.sessionsEnded} session(s) ended.
+          </p>
+        ) : null}
         {reset.result ? <OneTimeLink link={reset.result} what="Password reset link created." /> : null}
       </td>
     </tr>
@@ -183,56 +199,6 @@ function Invites({ invites }: { invites: { id: string; email: string; role: Role
           </tbody>
         </table>
       </div>
-    </section>
-  );
-}
-
-function ChangeOwnPassword() {
-  const [current, setCurrent] = useState("");
-  const [next, setNext] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const change = useAction(() => trpc.people.changeOwnPassword.mutate({ currentPassword: current, newPassword: next }));
-  const mismatch = confirm !== "" && confirm !== next;
-  return (
-    <section className="a-card" aria-labelledby="own-password">
-      <h2 id="own-password">Your password</h2>
-      <form
-        className="a-form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (mismatch) return;
-          if (await change.run()) {
-            setCurrent("");
-            setNext("");
-            setConfirm("");
-          }
-        }}
-      >
-        <label>
-          Current password
-          <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-        </label>
-        <label>
-          New password <span className="a-muted">(at least 12 characters)</span>
-          <input type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} />
-        </label>
-        <label>
-          New password again
-          <input type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-        </label>
-        {mismatch ? <ErrorNote error="The two new passwords differ." /> : null}
-        <ErrorNote error={change.error} />
-        {change.result ? (
-          <p className="a-note a-note-ok" role="status">
-            Password changed. {change.result.sessionsEnded ? `${change.result.sessionsEnded} other session(s) signed out.` : ""}
-          </p>
-        ) : null}
-        <div>
-          <ActionButton type="submit" busy={change.busy} disabled={mismatch}>
-            Change password
-          </ActionButton>
-        </div>
-      </form>
     </section>
   );
 }
@@ -278,7 +244,12 @@ export default function People() {
           </section>
         </>
       ) : null}
-      <ChangeOwnPassword />
+      <section className="a-card" aria-labelledby="own-account">
+        <h2 id="own-account">Your password, two-factor sign-in and sessions</h2>
+        <p>
+          They are on <a href="/admin/account">your account page</a>.
+        </p>
+      </section>
     </>
   );
 }

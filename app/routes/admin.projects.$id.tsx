@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
@@ -16,12 +16,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // The route's pattern ($id) guarantees the parameter; "" would answer 400 like any bad id.
   const projectId = params.id ?? "";
   const [project, items] = await Promise.all([load(() => caller.projects.get({ projectId })), load(() => caller.items.list({ projectId }))]);
-  return { project, items };
+  // "expires in …" is counted from this instant on the server and in the browser alike (no hydration mismatch).
+  return { project, items, loadedAt: Date.now() };
 }
 
 type Project = RouterOutputs["projects"]["get"];
 type Environment = keyof Project["endpoints"];
-type Issued = RouterOutputs["credentials"]["create"];
+type Issued = RouterOutputs["credentials"]["create"] | RouterOutputs["credentials"]["rotate"];
+type Credential = Project["credentials"][number];
 type Item = RouterOutputs["items"]["list"][number];
 
 function EditProject({ p, onSaved }: { p: Project; onSaved: () => void }) {
@@ -66,8 +68,14 @@ function SecretOnce({ issued, onDismiss }: { issued: Issued; onDismiss: () => vo
     <div className="a-note a-note-warn a-secret" role="status" data-testid="issued-credential">
       <p>
         <strong>Copy the secret now: it is shown only once</strong> (only its hash is stored).
-        {issued.revoked ? " The previous credential is revoked." : ""}
       </p>
+      {"previous" in issued && issued.previous ? (
+        <p data-testid="rotated-previous">
+          {issued.previous.expires_at
+            ? `The previous credential ${issued.previous.client_id} keeps working until ${formatWIB(issued.previous.expires_at, { seconds: false })}: deploy the new one before then.`
+            : `The previous credential ${issued.previous.client_id} is revoked.`}
+        </p>
+      ) : null}
       <dl className="a-dl">
         <div>
           <dt>client_id</dt>
@@ -101,8 +109,92 @@ function SecretOnce({ issued, onDismiss }: { issued: Issued; onDismiss: () => vo
   );
 }
 
-function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
+/** The overlap choices of a rotation (server/admin/projects-admin.service.ts, CREDENTIAL_OVERLAPS_MS). */
+const OVERLAPS = [
+  { value: "now", label: "Stop it at once" },
+  { value: "1h", label: "1 hour" },
+  { value: "24h", label: "24 hours" },
+  { value: "7d", label: "7 days" },
+] as const;
+type Overlap = (typeof OVERLAPS)[number]["value"];
+
+/** "in 23 h 59 min", "in 6 d 23 h", "in 5 min": how long until `iso`, from `fromMs`. */
+function timeUntil(iso: string, fromMs: number): string {
+  const minutes = Math.floor((Date.parse(iso) - fromMs) / 60_000);
+  if (minutes < 1) return "in under a minute";
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  if (d > 0) return `in ${d} d${h ? ` ${h} h` : ""}`;
+  if (h > 0) return `in ${h} h${m ? ` ${m} min` : ""}`;
+  return `in ${m} min`;
+}
+
+/** A credential's state in words: active, expires in … (WIB time), expired …, revoked …. */
+function CredentialState({ c, loadedAt }: { c: Credential; loadedAt: number }) {
+  if (c.status === "revoked") return <>revoked {formatWIB(c.revoked_at, { seconds: false })}</>;
+  if (c.status === "expired") return <>expired {formatWIB(c.expires_at, { seconds: false })}</>;
+  if (c.status === "expiring" && c.expires_at) {
+    return (
+      <>
+        <strong>expires {timeUntil(c.expires_at, loadedAt)}</strong> ({formatWIB(c.expires_at, { seconds: false })})
+      </>
+    );
+  }
+  return <Badge value="active" />;
+}
+
+/** Rotate: the operator chooses how long the old secret keeps working (default 24 hours). */
+function RotateDialog({ c, onRotated, onClose }: { c: Credential; onRotated: (r: Issued) => void; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [overlap, setOverlap] = useState<Overlap>("24h");
+  const rotate = useAction(() => trpc.credentials.rotate.mutate({ credentialId: c.id, overlap }));
+  useEffect(() => {
+    if (!ref.current?.open) ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby="rotate-title" onClose={onClose} data-testid="rotate-dialog" style={{ maxWidth: "34rem" }}>
+      <form
+        className="a-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const r = await rotate.run();
+          if (!r) return;
+          onRotated(r);
+          ref.current?.close();
+        }}
+      >
+        <h3 id="rotate-title">
+          Rotate <code>{c.client_id}</code>
+        </h3>
+        <p>A new client_id and secret are issued for {c.environment}. The old secret can keep working while the merchant deploys the new one.</p>
+        <fieldset>
+          <legend>The old secret keeps working for</legend>
+          {OVERLAPS.map((o) => (
+            <label key={o.value} className="a-inline">
+              <input type="radio" name="overlap" value={o.value} checked={overlap === o.value} onChange={() => setOverlap(o.value)} data-testid={`overlap-${o.value}`} />
+              {o.label}
+              {o.value === "24h" ? " (default)" : ""}
+            </label>
+          ))}
+        </fieldset>
+        <ErrorNote error={rotate.error} />
+        <div className="a-row">
+          <ActionButton type="submit" busy={rotate.busy} testId="rotate-confirm">
+            Rotate
+          </ActionButton>
+          <button type="button" className="a-btn a-btn-quiet" onClick={() => ref.current?.close()}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+function Credentials({ p, loadedAt, onChange }: { p: Project; loadedAt: number; onChange: () => void }) {
   const [issued, setIssued] = useState<Issued | null>(null);
+  const [rotating, setRotating] = useState<Credential | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   async function act(key: string, fn: () => Promise<Issued | unknown>, confirmText?: string) {
@@ -119,11 +211,22 @@ function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
       setBusy(null);
     }
   }
+  const working = (c: Credential) => c.status === "active" || c.status === "expiring";
   return (
     <section className="a-card" aria-labelledby="credentials">
       <h2 id="credentials">API credentials</h2>
       {issued ? <SecretOnce issued={issued} onDismiss={() => setIssued(null)} /> : null}
       <ErrorNote error={error} />
+      {rotating ? (
+        <RotateDialog
+          c={rotating}
+          onClose={() => setRotating(null)}
+          onRotated={(r) => {
+            setIssued(r);
+            onChange();
+          }}
+        />
+      ) : null}
       {p.credentials.length === 0 ? (
         <Empty>No credential yet.</Empty>
       ) : (
@@ -144,7 +247,7 @@ function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
             </thead>
             <tbody>
               {p.credentials.map((c) => (
-                <tr key={c.id} className={c.revoked_at ? "a-dim" : undefined}>
+                <tr key={c.id} className={working(c) ? undefined : "a-dim"} data-testid="credential-row" data-client-id={c.client_id}>
                   <td>{c.environment}</td>
                   <td>
                     <code>{c.client_id}</code>
@@ -153,27 +256,32 @@ function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
                     <code>…{c.secret_last4}</code>
                   </td>
                   <td className="a-nowrap">{formatWIB(c.created_at, { seconds: false })}</td>
-                  <td className="a-nowrap">{formatWIB(c.last_used_at, { seconds: false })}</td>
-                  <td>{c.revoked_at ? `revoked ${formatWIB(c.revoked_at, { seconds: false })}` : <Badge value="active" />}</td>
+                  <td className="a-nowrap" data-testid="credential-last-used">
+                    {c.last_used_at ? formatWIB(c.last_used_at, { seconds: false }) : "never"}
+                  </td>
+                  <td data-testid="credential-state">
+                    <CredentialState c={c} loadedAt={loadedAt} />
+                  </td>
                   <td className="a-nowrap">
-                    {c.revoked_at ? null : (
+                    {working(c) ? (
                       <>
-                        <ActionButton
-                          kind="secondary"
-                          busy={busy === `rotate-${c.id}`}
-                          onClick={() => act(`rotate-${c.id}`, () => trpc.credentials.rotate.mutate({ credentialId: c.id }), `Rotate ${c.client_id}? A new credential is issued and this one stops working at once.`)}
-                        >
-                          Rotate
-                        </ActionButton>{" "}
+                        {c.status === "active" ? (
+                          <>
+                            <ActionButton kind="secondary" testId={`rotate-${c.client_id}`} onClick={() => setRotating(c)}>
+                              Rotate
+                            </ActionButton>{" "}
+                          </>
+                        ) : null}
                         <ActionButton
                           kind="danger"
                           busy={busy === `revoke-${c.id}`}
+                          testId={`revoke-${c.client_id}`}
                           onClick={() => act(`revoke-${c.id}`, () => trpc.credentials.revoke.mutate({ credentialId: c.id }), `Revoke ${c.client_id}? The merchant's calls with it fail from now on.`)}
                         >
                           Revoke
                         </ActionButton>
                       </>
-                    )}
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -181,6 +289,7 @@ function Credentials({ p, onChange }: { p: Project; onChange: () => void }) {
           </table>
         </div>
       )}
+      <p className="a-muted a-small">"Last used" is written at most once a minute per credential.</p>
       <div className="a-row">
         <ActionButton testId="new-sandbox-credential" busy={busy === "new-sandbox"} onClick={() => act("new-sandbox", () => trpc.credentials.create.mutate({ projectId: p.id, environment: "sandbox" }))}>
           New sandbox credential
@@ -567,7 +676,7 @@ function Items({ projectId, items, onChange }: { projectId: string; items: Item[
 }
 
 export default function ProjectPage() {
-  const { project: p, items } = useLoaderData<typeof loader>();
+  const { project: p, items, loadedAt } = useLoaderData<typeof loader>();
   const can = useCan();
   const revalidator = useRevalidator();
   const refresh = () => revalidator.revalidate();
@@ -591,7 +700,7 @@ export default function ProjectPage() {
           </section>
           <Webhooks p={p} onChange={refresh} />
         </div>
-        <Credentials p={p} onChange={refresh} />
+        <Credentials p={p} loadedAt={loadedAt} onChange={refresh} />
         <Items projectId={p.id} items={items} onChange={refresh} />
       </fieldset>
     </>

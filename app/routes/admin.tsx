@@ -5,6 +5,8 @@ import { requireAdmin } from "~/admin.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Astapa admin" }, { name: "robots", content: "noindex" }];
+/** The console is in English (app/root.tsx reads `lang` for `<html lang>`). */
+export const handle = { lang: "en" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { admin, caller, permissions } = await requireAdmin(request, context);
@@ -59,9 +61,14 @@ function Shell({ email, role, managesPeople, children }: { email?: string; role?
               {n.label}
             </NavLink>
           ))}
-          {email ? (
+          {email && managesPeople ? (
             <NavLink to="/admin/people" prefetch="intent">
-              {managesPeople ? "People" : "Account"}
+              People
+            </NavLink>
+          ) : null}
+          {email ? (
+            <NavLink to="/admin/account" prefetch="intent">
+              Account
             </NavLink>
           ) : null}
         </nav>
@@ -92,7 +99,7 @@ export default function AdminLayout() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText || ""}`.trim() : "Something went wrong";
+  const title = isRouteErrorResponse(error) ? (error.status === 404 ? "Not found" : `${error.status} ${error.statusText || ""}`.trim()) : "Something went wrong";
   const detail = isRouteErrorResponse(error) ? (typeof error.data === "string" ? error.data : null) : error instanceof Error ? error.message : null;
   return (
     <Shell>

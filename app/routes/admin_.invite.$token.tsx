@@ -11,6 +11,9 @@ export const meta: MetaFunction = () => [
 ];
 
 // The link is a secret until used: never cached, never sent on as a Referer.
+/** English, like the console (app/root.tsx). */
+export const handle = { lang: "en" };
+
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 /**

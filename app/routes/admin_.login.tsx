@@ -7,6 +7,9 @@ import { currentAdmin, loginAction, safeNext } from "~/admin.server";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Sign in — Astapa admin" }, { name: "robots", content: "noindex" }];
 
+/** English, like the console (app/root.tsx). */
+export const handle = { lang: "en" };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await currentAdmin(request, context)) throw redirect(safeNext(new URL(request.url).searchParams.get("next")));
   return null;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 
 export interface RunningProcess {
@@ -25,6 +26,26 @@ export function peakRssMb(pid: number): number {
 }
 
 /**
+ * A runner's fixed ports moved by `BENCH_PORT_OFFSET` (default 0), so that two bench runs on one
+ * machine (two helpers, or a repeat beside a test) do not answer each other's requests.
+ */
+export function benchPorts<T extends Record<string, number>>(ports: T): T {
+  const offset = Number(process.env.BENCH_PORT_OFFSET ?? 0) || 0;
+  return Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, v + offset])) as T;
+}
+
+/** Refuses a port something else listens on: its readiness URL would answer for the wrong server. */
+async function assertPortFree(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  if (!port) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use by another process: set BENCH_PORT_OFFSET (e.g. 1000) to move this run's ports`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+/**
  * Starts an entry point (TypeScript through tsx, or built JavaScript) in its own process and waits until it is
  * ready: `readyUrl` answers 2xx, or a line of its output matches `readyLine`.
  */
@@ -34,6 +55,7 @@ export async function startProcess(
 ): Promise<RunningProcess> {
   // Plain JavaScript (the production bundle) runs on node alone; TypeScript through tsx.
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  if (opts.url) await assertPortFree(opts.url);
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, path.resolve(entry), ...(opts.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", opts.readyLine ? "pipe" : "ignore", "inherit"],
@@ -83,6 +105,20 @@ export async function startProcess(
   };
 }
 
+let profileCount = 0;
+
+/**
+ * Node arguments that write a V8 CPU profile of the process when it exits, if `BENCH_CPU_PROF_DIR` is set
+ * (`BENCH_CPU_PROF_DIR=bench/profiles/raw npm run bench -- --only verify`). One `.cpuprofile` per process,
+ * named by `name` (the platform, the references); summarise with bench/harness/cpu-profile-summary.ts.
+ * The profile is written on a clean exit, so processes are stopped with SIGTERM (`stop()`), not killed.
+ */
+export function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${name}-${Date.now()}-${++profileCount}.cpuprofile`];
+}
+
 /**
  * The parts every bench runner measures against: the simulator, and the platform's production
  * bundle run as `npm start` runs it, with its rate limits off (all load comes from one loopback
@@ -103,8 +139,9 @@ export async function startSimulatorAndPlatform(opts: {
   });
   opts.procs.push(simulator);
   const platformUrl = `http://127.0.0.1:${opts.ports.platform}`;
-  const platform = await startProcess("build/server/main.js", {
-    nodeArgs: ["--max-old-space-size=192"], // as `npm start` runs it
+  // BENCH_PLATFORM_ENTRY: another server bundle (e.g. an earlier build kept aside, for a before/after in one run).
+  const platform = await startProcess(process.env.BENCH_PLATFORM_ENTRY ?? "build/server/main.js", {
+    nodeArgs: ["--max-old-space-size=192", ...cpuProfileArgs("platform")], // as `npm start` runs it
     env: {
       NODE_ENV: "production",
       PORT: String(opts.ports.platform),

@@ -13,11 +13,15 @@ export function renderResults(r: any): string {
     "",
     "## verify (GET /api/platform/shop-payment/verify), 50 connections, A/B alternated",
     "",
-    "| | req/s | p50 ms | p99 ms | errors |",
-    "|---|---|---|---|---|",
-    `| platform | ${s.verify.platform.requestsPerSec} | ${s.verify.platform.p50} | ${s.verify.platform.p99} | ${s.verify.platform.errors} |`,
-    `| reference (node:http + postgres.js) | ${s.verify.reference.requestsPerSec} | ${s.verify.reference.p50} | ${s.verify.reference.p99} | ${s.verify.reference.errors} |`,
-    ...(s.verify.bare ? [`| bare node:http, same bytes, no database | ${s.verify.bare.requestsPerSec} | ${s.verify.bare.p50} | ${s.verify.bare.p99} | ${s.verify.bare.errors} |`] : []),
+    `${s.verify.rounds} alternated rounds; each ratio is the median of the rounds' ratios. CPU: the serving process's own, per request.`,
+    "",
+    "| | req/s | p50 ms | p99 ms | errors | CPU ms per request |",
+    "|---|---|---|---|---|---|",
+    `| platform | ${s.verify.platform.requestsPerSec} | ${s.verify.platform.p50} | ${s.verify.platform.p99} | ${s.verify.platform.errors} | ${v(s.verify.cpuMsPerRequest?.platform)} |`,
+    `| reference (node:http + postgres.js) | ${s.verify.reference.requestsPerSec} | ${s.verify.reference.p50} | ${s.verify.reference.p99} | ${s.verify.reference.errors} | ${v(s.verify.cpuMsPerRequest?.reference)} |`,
+    ...(s.verify.bare
+      ? [`| bare node:http, same bytes, no database | ${s.verify.bare.requestsPerSec} | ${s.verify.bare.p50} | ${s.verify.bare.p99} | ${s.verify.bare.errors} | ${v(s.verify.cpuMsPerRequest?.bare)} |`]
+      : []),
     "",
     s.verify.bare
       ? `Throughput ratio ${s.verify.throughputRatio} vs the postgres.js reference (target ≥ 0.9, p99 ≤ 1.5× its), ${s.verify.bareRatio} vs the bare server (target ≥ 0.5, p99 < 10 ms)` +

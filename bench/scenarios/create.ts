@@ -1,12 +1,14 @@
 import { runLoad, runSequential, round, type LoadResult } from "../harness/load";
 import { measureCpu } from "../harness/cpu";
+import { medianRatio } from "../harness/ratios";
 
 /**
  * create: the platform's POST /api/platform/shop-payment against a direct Snap call to
  * the same simulator (the difference in latency is what Astapa adds) and, with `referenceUrl`,
  * against bench/reference/create-server.ts — the same work (credential check, order id claim,
  * Snap, result recorded) written minimally — alternated platform, reference, direct per round;
- * the ratio of the platform's throughput to the reference's is reported.
+ * the ratio of the platform's throughput to the reference's is reported (the median of each round's
+ * ratio: bench/harness/ratios.ts).
  */
 export async function benchCreate(o: {
   platformUrl: string;
@@ -113,7 +115,8 @@ export async function benchCreate(o: {
             requestsPerSec: mean(r, "requestsPerSec"),
             errors: r.reduce((s, x) => s + x.errors + x.non2xx, 0),
           },
-          throughputRatio: round(mean(p, "requestsPerSec") / mean(r, "requestsPerSec"), 2),
+          throughputRatio: medianRatio(p, r),
+          roundRatios: p.map((x, i) => round(x.requestsPerSec / r[i].requestsPerSec, 3)),
         }
       : {}),
   };

@@ -76,6 +76,9 @@ export async function benchNotifications(o: {
       reference: { requests: 0, elapsedSec: 0, p50: [], p99: [], errors: 0, cpu: {} },
     };
     let offset = 0;
+    // The platform's load windows on the monotonic clock (µs), the clock of V8's CPU profiles:
+    // bench/harness/cpu-profile-summary.ts --windows keeps only the samples taken inside them.
+    const platformWindowsUs: [number, number][] = [];
     const used = { platform: [] as string[], reference: [] as string[] };
     const measure = async (side: "platform" | "reference", base: string) => {
       const batch = bodies.slice(offset, offset + perRound);
@@ -84,6 +87,7 @@ export async function benchNotifications(o: {
       let next = 0;
       let started = 0;
       let lastAnswer = 0;
+      const fromUs = Number(process.hrtime.bigint() / 1000n);
       const { result, cpuMs } = await measureCpu(pids, () =>
         runLoad({
           url: side === "platform" ? `${base}/api/midtrans/notification` : `${base}/notification`,
@@ -102,6 +106,7 @@ export async function benchNotifications(o: {
           },
         }),
       );
+      if (side === "platform") platformWindowsUs.push([fromUs, Number(process.hrtime.bigint() / 1000n)]);
       const t = totals[side];
       t.requests += result.requests;
       t.elapsedSec += (lastAnswer - started) / 1000;
@@ -152,6 +157,7 @@ export async function benchNotifications(o: {
       // The platform's figures at the top level, as before the reference existed.
       ...platform,
       purchasesSettled: settled,
+      platformWindowsUs,
       ...(reference ? { reference, throughputRatio: ratio, targets: { throughputRatioMin: 0.8, met: (ratio ?? 0) >= 0.8 } } : {}),
     };
   } finally {

@@ -4,6 +4,8 @@ import path from "node:path";
 import type { Sql } from "../../server/db/connect";
 import { runLoad, round, percentile, type LoadResult } from "../harness/load";
 import { startProcess } from "../harness/processes";
+import { measureCpu } from "../harness/cpu";
+import { medianRatio } from "../harness/ratios";
 
 /**
  * verify: the platform's GET /api/platform/shop-payment/verify against
@@ -11,7 +13,9 @@ import { startProcess } from "../harness/processes";
  *   (bench/reference/verify-server.ts), and
  * - a bare node:http server in its own process answering the same bytes with no database
  *   (bench/reference/verify-bare-server.ts): the physical limit,
- * alternated A B C A B C under identical load. Then, on PostgreSQL, how long a committed change
+ * alternated A B C A B C under identical load. The ratios are the median of each round's ratio
+ * (rounds next to each other in time share the machine's state: drift cancels; an outlier round
+ * does not move the median). Then, on PostgreSQL, how long a committed change
  * takes to show in the platform's verify (another process than the writer: the bench itself
  * commits): the bound of its cache (docs/decisions/0016-verify-cache.md).
  */
@@ -25,6 +29,8 @@ export async function benchVerify(o: {
   /** PostgreSQL only (PGlite is one process): the bench's own pool, to commit the changes. */
   propagation?: { sql: Sql; samples: number } | null;
   barePort?: number;
+  /** Processes whose CPU per request is reported (the platform's and the reference's). */
+  pids?: { platform: number; reference: number };
 }) {
   const pick = () => o.orderIds[Math.floor(Math.random() * o.orderIds.length)];
   const verifyPath = (id: string) => `/api/platform/shop-payment/verify?order_id=${encodeURIComponent(id)}`;
@@ -39,6 +45,10 @@ export async function benchVerify(o: {
       }),
     );
   }
+  // The fetch above loaded every answer into the platform's cache, which keeps an answer 60 s at
+  // most (docs/decisions/0016-verify-cache.md): past that, all of them expire within the same few
+  // seconds, a burst of misses no steady state of polling buyers has. The rounds must end before.
+  const answersLoadedAt = performance.now();
   const dir = mkdtempSync(path.join(os.tmpdir(), "astapa-verify-bare-"));
   writeFileSync(path.join(dir, "answers.json"), JSON.stringify(answers));
   const barePort = o.barePort ?? 4103;
@@ -63,11 +73,30 @@ export async function benchVerify(o: {
     const platform: LoadResult[] = [];
     const reference: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
+    // CPU ms per request of the process serving each side (its own process only: the platform
+    // answers from memory, the reference pays PostgreSQL besides, not counted here).
+    const cpu = { platform: 0, reference: 0, bare: 0 };
+    const pids = { ...(o.pids ?? {}), bare: bare.pid } as Record<string, number>;
+    const measured = async (side: keyof typeof cpu, base: string, into: LoadResult[]) => {
+      const { result, cpuMs } = await measureCpu(pids[side] ? { [side]: pids[side] } : {}, () => run(base));
+      cpu[side] += cpuMs[side] ?? NaN;
+      into.push(result);
+    };
     for (let i = 0; i < o.rounds; i++) {
-      platform.push(await run(o.platformUrl));
-      reference.push(await run(o.referenceUrl));
-      bareRuns.push(await run(bare.url));
+      await measured("platform", o.platformUrl, platform);
+      await measured("reference", o.referenceUrl, reference);
+      await measured("bare", bare.url, bareRuns);
     }
+    const secondsAfterLoad = round((performance.now() - answersLoadedAt) / 1000, 1);
+    if (secondsAfterLoad > 60) {
+      console.warn(`bench: verify's rounds ended ${secondsAfterLoad} s after the answers were loaded (> 60 s, the cache's lifetime): the last rounds paid a burst of misses; use fewer or shorter rounds`);
+    }
+    const total = (xs: LoadResult[]) => xs.reduce((s, x) => s + x.requests, 0);
+    const cpuMsPerRequest = {
+      platform: round(cpu.platform / total(platform), 4),
+      reference: round(cpu.reference / total(reference), 4),
+      bare: round(cpu.bare / total(bareRuns), 4),
+    };
     const mean = (xs: LoadResult[], k: keyof LoadResult) => round(xs.reduce((s, x) => s + (x[k] as number), 0) / xs.length);
     const summary = (xs: LoadResult[]) => ({
       requestsPerSec: mean(xs, "requestsPerSec"),
@@ -79,8 +108,8 @@ export async function benchVerify(o: {
     const p = summary(platform);
     const r = summary(reference);
     const b = summary(bareRuns);
-    const ratio = round(p.requestsPerSec / r.requestsPerSec, 2);
-    const bareRatio = round(p.requestsPerSec / b.requestsPerSec, 2);
+    const ratio = medianRatio(platform, reference);
+    const bareRatio = medianRatio(platform, bareRuns);
     const propagation = o.propagation ? await measurePropagation(o.platformUrl, o.propagation.sql, o.orderIds.slice(-o.propagation.samples), verifyPath) : null;
     return {
       connections: o.connections,
@@ -90,6 +119,10 @@ export async function benchVerify(o: {
       bare: b,
       throughputRatio: ratio,
       bareRatio,
+      roundRatios: { reference: platform.map((x, i) => round(x.requestsPerSec / reference[i].requestsPerSec, 3)), bare: platform.map((x, i) => round(x.requestsPerSec / bareRuns[i].requestsPerSec, 3)) },
+      cpuMsPerRequest,
+      /** From loading every answer into the platform's cache to the end of the last round (must stay under 60 s). */
+      secondsAfterLoad,
       propagation,
       targets: {
         throughputRatioMin: 0.9,

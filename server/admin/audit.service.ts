@@ -10,6 +10,61 @@ export interface Actor {
   ip?: string | null;
 }
 
+/**
+ * Every action the audit log records: `writeAudit` takes only these, so the console's action
+ * filter (app/routes/admin.audit.tsx, typed by this union) lists every one; a new action is
+ * added here first (server/admin/audit-actions.unit.test.ts checks the sources against it).
+ */
+export const auditActions = [
+  // people and sign-in
+  "admin.create",
+  "admin.invite",
+  "admin.invite_revoke",
+  "admin.invite_accept",
+  "admin.role_change",
+  "admin.disable",
+  "admin.enable",
+  "admin.password_change",
+  "admin.password_change_failed",
+  "admin.password_reset",
+  "admin.password_reset_link",
+  "admin.login",
+  "admin.login_failed",
+  "admin.logout",
+  // two-factor sign-in and sessions (docs/decisions/0019-two-factor.md)
+  "admin.two_factor_enrol",
+  "admin.two_factor_failed",
+  "admin.two_factor_disable",
+  "admin.two_factor_reset",
+  "admin.recovery_code_used",
+  "admin.recovery_codes_regenerate",
+  "admin.session_revoke",
+  "admin.sessions_revoke_others",
+  // payments
+  "payment.reconcile",
+  "payment.refund",
+  "payments.bulk_reconcile",
+  "payments.export_csv",
+  // webhooks
+  "webhook.resend",
+  "webhooks.retry_batch",
+  // projects, credentials, items
+  "project.create",
+  "project.update",
+  "project.set_webhook_url",
+  "project.set_webhook_event_types",
+  "project.reveal_webhook_secret",
+  "project.rotate_webhook_secret",
+  "project.test_webhook",
+  "project.reenable_webhook_endpoint",
+  "credential.create",
+  "credential.rotate",
+  "credential.revoke",
+  "item.create",
+  "item.update",
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
 export const systemActor = (what: string): Actor => ({ adminId: null, email: what, ip: null });
 
 export type AuditEntry = WithIsoDates<q.AuditRow>;
@@ -20,7 +75,7 @@ const toEntry = (r: q.AuditRow): AuditEntry => ({ ...r, id: Number(r.id), create
 export async function writeAudit(
   db: Db,
   actor: Actor,
-  e: { action: string; targetType?: string | null; targetId?: string | null; details?: Record<string, unknown> },
+  e: { action: AuditAction; targetType?: string | null; targetId?: string | null; details?: Record<string, unknown> },
 ): Promise<void> {
   await q.insertAuditEntry(db, {
     admin_id: actor.adminId,

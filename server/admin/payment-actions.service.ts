@@ -3,7 +3,7 @@ import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 import type { PurchaseStatus } from "../payments/lifecycle";
 import { reconcilePendingBatch, reconcilePurchase, countStalePending, type BulkReconcileBatch, type ReconcileResult } from "../payments/reconcile.service";
-import { executeRefund, planRefund, refundInput, type RefundApplied, type RefundInput } from "../payments/refunds.service";
+import { executeRefund, findConsoleRefund, planRefund, refundInput, type RefundApplied, type RefundInput } from "../payments/refunds.service";
 import { listPurchaseWebhookEvents } from "../webhooks/purchase-deliveries.queries";
 import { writeAudit, type Actor } from "./audit.service";
 import { resendEventAsAdmin, type ResendResult } from "./webhooks-admin.service";
@@ -64,13 +64,34 @@ export interface RefundResult {
   applied: RefundApplied;
   status: PurchaseStatus;
   refundedAmount: number;
+  /** The form submission's key had already refunded: this is that refund, nothing new was sent to Midtrans. */
+  replayed: boolean;
 }
 
 /**
  * "Refund": the refund use case is the payments service's (server/payments/refunds.service.ts);
- * this audits it, a refusal by Midtrans included.
+ * this audits it, a refusal by Midtrans included. With the form submission's `idempotencyKey`, a
+ * repeat answers the refund already made under it (docs/api.md#console-refunds), unaudited: nothing happened.
  */
 export async function refundPayment(ctx: PlatformContext, actor: Actor, i: RefundInput): Promise<RefundResult> {
+  if (i.idempotencyKey) {
+    const previous = await findConsoleRefund(ctx, i.purchaseId, i.idempotencyKey);
+    if (previous) {
+      if (previous.refund.status !== "succeeded") {
+        throw new DomainError("request_in_progress", "This refund was already submitted and is being processed; reload the page in a few seconds");
+      }
+      const midtrans = previous.refund.response ?? {};
+      return {
+        refundKey: previous.refund.midtrans_refund_key,
+        amount: Number(previous.refund.amount),
+        midtrans,
+        applied: { outcome: "duplicate" },
+        status: previous.purchase.status,
+        refundedAmount: previous.purchase.refunded_amount,
+        replayed: true,
+      };
+    }
+  }
   const plan = await planRefund(ctx, i);
   const audited = { refund_key: plan.refundKey, amount: plan.amount, reason: plan.reason };
   let r: Awaited<ReturnType<typeof executeRefund>>;
@@ -95,6 +116,7 @@ export async function refundPayment(ctx: PlatformContext, actor: Actor, i: Refun
     applied: r.applied,
     status: r.after.status,
     refundedAmount: r.after.refunded_amount,
+    replayed: false,
   };
 }
 

@@ -23,12 +23,24 @@ export const CSV_COLUMNS = [
   "paid_at",
 ] as const;
 
+const JAKARTA_OFFSET_MS = 7 * 3600_000;
+
+/**
+ * An instant as ISO 8601 in WIB with its offset, to the second: `2026-11-27T18:37:37+07:00`, the
+ * same wall-clock time the console shows (Asia/Jakarta is UTC+7 all year, no daylight saving;
+ * docs/api.md#console-csv-export).
+ */
+export function isoWib(d: Date): string {
+  return `${new Date(d.getTime() + JAKARTA_OFFSET_MS).toISOString().slice(0, 19)}+07:00`;
+}
+
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break; and a cell
  * that a spreadsheet would read as a formula (= + - @, tab, CR) is prefixed with `'`.
+ * An instant is written in WIB with its offset (`isoWib`).
  */
 export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? "" : value instanceof Date ? value.toISOString() : String(value);
+  let s = value === null || value === undefined ? "" : value instanceof Date ? isoWib(value) : String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

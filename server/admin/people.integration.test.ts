@@ -47,8 +47,9 @@ describe("invitations", () => {
     expect((await owner.caller.people.list()).invites.map((i) => i.email)).toContain(invitee);
 
     await acceptLink(t.platform.ctx, { token, password: NEW_PASSWORD });
-    const { session } = await login(t.platform.ctx, { email: invitee, password: NEW_PASSWORD, ip: "10.2.0.1" });
-    expect(session.role).toBe("finance");
+    // Finance requires two-factor sign-in: the first session may only enrol (docs/decisions/0019-two-factor.md).
+    const signedIn = await login(t.platform.ctx, { email: invitee, password: NEW_PASSWORD, ip: "10.2.0.1" });
+    expect(signedIn).toMatchObject({ secondFactorPending: false, session: { role: "finance", twoFactorEnrolmentRequired: true } });
     await expect(acceptLink(t.platform.ctx, { token, password: "another passphrase 43" })).rejects.toMatchObject({ code: "not_found" });
     expect(await linkInfo(t.platform.ctx, token)).toBeNull();
     const [admin] = await t.sql`select id from admin_users where email = ${invitee}`;
@@ -121,7 +122,8 @@ describe("disabling a person", () => {
 describe("roles", () => {
   it("a role change applies to the person's next request", async () => {
     const owner = await signedInAdmin(t);
-    const person = await signedInAdmin(t, { role: "viewer" });
+    // With two-factor sign-in already on: finance requires it (docs/decisions/0019-two-factor.md).
+    const person = await signedInAdmin(t, { role: "viewer", twoFactor: true });
     const refund = () => codeOf(person.caller.payments.refund({ purchaseId: "pur_missing", amount: 1000, reason: "test refund" } as never));
     // The caller's context holds the session as resolved; a page request resolves it again.
     const fresh = async () => (await resolveSession(t.platform.ctx, person.token))?.role;

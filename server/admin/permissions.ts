@@ -42,6 +42,13 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   viewer: everyone,
 };
 
+/**
+ * Roles that move money or manage people sign in with a second factor (TOTP): without one enrolled,
+ * their session can do nothing but enrol (docs/decisions/0019-two-factor.md). Optional for others.
+ */
+export const twoFactorRequiredRoles: readonly Role[] = ["owner", "finance"];
+export const requiresTwoFactor = (role: string): boolean => (twoFactorRequiredRoles as readonly string[]).includes(role);
+
 export const isRole = (v: unknown): v is Role => typeof v === "string" && (roles as readonly string[]).includes(v);
 
 /** Whether `role` grants `permission`. An unknown role (a row written by a newer version) grants nothing. */

@@ -4,7 +4,7 @@ import { DomainError } from "../lib/errors";
 import type { PlatformContext } from "../platform/context";
 import * as projects from "../projects/projects.queries";
 import { environmentSchema, storeUrlTemplateSchema, webhookUrlSchema, type CredentialRow, type Environment } from "../projects/projects.schema";
-import { createProject, issueCredential, revokeCredential, type CreatedProject } from "../projects/projects.service";
+import { createProject, isUsable, issueCredential, revokeCredential, setCredentialExpiry, type CreatedProject } from "../projects/projects.service";
 import type { ResolveAll } from "../webhooks/destination";
 import {
   checkWebhookDestination,
@@ -33,13 +33,23 @@ export interface ProjectSummary {
   payments: number;
 }
 
+/**
+ * A credential's state: `active`; `expiring` (the old one of a rotation, still working until
+ * `expires_at`); `expired` (its overlap is over); `revoked`.
+ */
+export type CredentialStatus = "active" | "expiring" | "expired" | "revoked";
+
 export interface CredentialView {
   id: string;
   environment: Environment;
   client_id: string;
   secret_last4: string;
   created_at: string;
+  status: CredentialStatus;
   revoked_at: string | null;
+  /** Set by a rotation with an overlap: it stops working then. */
+  expires_at: string | null;
+  /** Written at most once a minute per credential (server/projects/credential-usage.ts). */
   last_used_at: string | null;
 }
 
@@ -65,13 +75,21 @@ export interface ProjectDetail extends ProjectSummary {
   endpoints: Record<Environment, EndpointView>;
 }
 
-const toCredentialView = (c: CredentialRow): CredentialView => ({
+function credentialStatus(c: CredentialRow, now: Date): CredentialStatus {
+  if (c.revoked_at) return "revoked";
+  if (!isUsable(c, now)) return "expired";
+  return c.expires_at ? "expiring" : "active";
+}
+
+const toCredentialView = (c: CredentialRow, now: Date): CredentialView => ({
   id: c.id,
   environment: c.environment,
   client_id: c.client_id,
   secret_last4: c.secret_last4,
   created_at: c.created_at.toISOString(),
+  status: credentialStatus(c, now),
   revoked_at: c.revoked_at?.toISOString() ?? null,
+  expires_at: c.expires_at?.toISOString() ?? null,
   last_used_at: c.last_used_at?.toISOString() ?? null,
 });
 
@@ -110,16 +128,18 @@ function endpointViews(rows: WebhookEndpointRow[], now: Date): Record<Environmen
 /** The console's project list: newest first, at most this many. */
 const PROJECT_LIST_LIMIT = 1000;
 
-export async function listProjects(db: Db): Promise<ProjectSummary[]> {
-  return (await projects.listProjectSummaries(db, PROJECT_LIST_LIMIT)).map(toSummary);
+/** `active_credentials` counts the credentials usable at `now` (those in a rotation's overlap too, until it ends). */
+export async function listProjects(db: Db, now: Date): Promise<ProjectSummary[]> {
+  return (await projects.listProjectSummaries(db, PROJECT_LIST_LIMIT, now)).map(toSummary);
 }
 
 export async function getProject(ctx: PlatformContext, id: string): Promise<ProjectDetail> {
-  const row = await projects.findProjectSummary(ctx.sql, id);
+  const now = ctx.now();
+  const row = await projects.findProjectSummary(ctx.sql, id, now);
   if (!row) throw new DomainError("not_found", "No such project");
-  const creds = await projects.listCredentials(ctx.sql, id);
+  const creds = await projects.listCredentials(ctx.sql, id, now);
   const endpoints = await listWebhookEndpoints(ctx.sql, id);
-  return { ...toSummary(row), credentials: creds.map(toCredentialView), endpoints: endpointViews(endpoints, ctx.now()) };
+  return { ...toSummary(row), credentials: creds.map((c) => toCredentialView(c, now)), endpoints: endpointViews(endpoints, now) };
 }
 
 const nullableUrl = <T extends z.ZodType>(s: T) => z.union([z.literal("").transform(() => null), z.null(), s]);
@@ -237,7 +257,8 @@ export interface IssuedCredentialView {
   client_id: string;
   /** Shown once. */
   client_secret: string;
-  revoked?: string;
+  /** Rotation: the credential replaced, and when it stops working (null: it was revoked at once). */
+  previous?: { id: string; client_id: string; expires_at: string | null };
 }
 
 export async function issueCredentialAsAdmin(ctx: PlatformContext, actor: Actor, input: { projectId: string; environment: Environment }): Promise<IssuedCredentialView> {
@@ -246,38 +267,86 @@ export async function issueCredentialAsAdmin(ctx: PlatformContext, actor: Actor,
     if (!(await projects.findProject(tx, input.projectId))) throw new DomainError("not_found", "No such project");
     const issued = await issueCredential(tx, input.projectId, env);
     await writeAudit(tx, actor, { action: "credential.create", targetType: "project", targetId: input.projectId, details: { credential_id: issued.credential.id, client_id: issued.client_id, environment: env } });
-    return { credential: toCredentialView(issued.credential), client_id: issued.client_id, client_secret: issued.client_secret };
+    return { credential: toCredentialView(issued.credential, ctx.now()), client_id: issued.client_id, client_secret: issued.client_secret };
   });
 }
 
-async function lockCredential(tx: Db, credentialId: string): Promise<CredentialRow> {
+/** The credential, locked; `invalid_state` when it no longer works (revoked, or past its overlap). */
+async function lockUsableCredential(tx: Db, credentialId: string, now: Date): Promise<CredentialRow> {
   const c = await projects.lockCredential(tx, credentialId);
   if (!c) throw new DomainError("not_found", "No such credential");
   if (c.revoked_at) throw new DomainError("invalid_state", "This credential is already revoked");
+  if (!isUsable(c, now)) throw new DomainError("invalid_state", "This credential has already expired");
   return c;
 }
 
-/** Rotate = issue a new credential for the same project and environment, and revoke the old one (one transaction). */
-export async function rotateCredential(ctx: PlatformContext, actor: Actor, credentialId: string): Promise<IssuedCredentialView> {
+/**
+ * How long the old secret keeps working after a rotation (docs/api.md, "Rotating a client
+ * secret"): `now` revokes it at once; the default gives the merchant a day to deploy the new one.
+ */
+export const CREDENTIAL_OVERLAPS_MS = { now: 0, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
+export type CredentialOverlap = keyof typeof CREDENTIAL_OVERLAPS_MS;
+export const credentialOverlaps = Object.keys(CREDENTIAL_OVERLAPS_MS) as [CredentialOverlap, ...CredentialOverlap[]];
+
+export const credentialRotateInput = z.object({
+  credentialId: z.string().trim().min(1).max(100),
+  overlap: z.enum(credentialOverlaps).default("24h"),
+});
+
+/**
+ * Rotate = issue a new credential for the same project and environment; the old one keeps working
+ * for the chosen overlap (`expires_at`), or is revoked at once with `now`. One transaction,
+ * audited with the overlap and the expiry. A credential already being replaced (in its overlap)
+ * is not rotated again: rotate its successor, or revoke it.
+ */
+export async function rotateCredential(ctx: PlatformContext, actor: Actor, input: z.output<typeof credentialRotateInput>): Promise<IssuedCredentialView> {
   return ctx.sql.begin(async (tx) => {
-    const old = await lockCredential(tx, credentialId);
+    const now = ctx.now();
+    const old = await lockUsableCredential(tx, input.credentialId, now);
+    if (old.expires_at) {
+      throw new DomainError("invalid_state", `This credential is already being replaced: it stops working at ${old.expires_at.toISOString()}`);
+    }
     const issued = await issueCredential(tx, old.project_id, old.environment);
-    await revokeCredential(tx, old.id);
+    const overlapMs = CREDENTIAL_OVERLAPS_MS[input.overlap];
+    const expiresAt = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
+    if (expiresAt) await setCredentialExpiry(tx, old.id, expiresAt);
+    else await revokeCredential(tx, old.id, now);
     await writeAudit(tx, actor, {
       action: "credential.rotate",
       targetType: "project",
       targetId: old.project_id,
-      details: { revoked_credential_id: old.id, revoked_client_id: old.client_id, credential_id: issued.credential.id, client_id: issued.client_id, environment: old.environment },
+      details: {
+        previous_credential_id: old.id,
+        previous_client_id: old.client_id,
+        credential_id: issued.credential.id,
+        client_id: issued.client_id,
+        environment: old.environment,
+        overlap: input.overlap,
+        // null: revoked at once.
+        previous_expires_at: expiresAt?.toISOString() ?? null,
+      },
     });
-    return { credential: toCredentialView(issued.credential), client_id: issued.client_id, client_secret: issued.client_secret, revoked: old.id };
+    return {
+      credential: toCredentialView(issued.credential, now),
+      client_id: issued.client_id,
+      client_secret: issued.client_secret,
+      previous: { id: old.id, client_id: old.client_id, expires_at: expiresAt?.toISOString() ?? null },
+    };
   });
 }
 
+/** Stops a credential at once; one in a rotation's overlap stops now instead of at its expiry. Audited. */
 export async function revokeCredentialAsAdmin(ctx: PlatformContext, actor: Actor, credentialId: string): Promise<{ id: string; revoked: true }> {
   return ctx.sql.begin(async (tx) => {
-    const c = await lockCredential(tx, credentialId);
-    await revokeCredential(tx, c.id);
-    await writeAudit(tx, actor, { action: "credential.revoke", targetType: "project", targetId: c.project_id, details: { credential_id: c.id, client_id: c.client_id, environment: c.environment } });
+    const now = ctx.now();
+    const c = await lockUsableCredential(tx, credentialId, now);
+    await revokeCredential(tx, c.id, now);
+    await writeAudit(tx, actor, {
+      action: "credential.revoke",
+      targetType: "project",
+      targetId: c.project_id,
+      details: { credential_id: c.id, client_id: c.client_id, environment: c.environment, ...(c.expires_at ? { overlap_cut_short: c.expires_at.toISOString() } : {}) },
+    });
     return { id: c.id, revoked: true as const };
   });
 }

@@ -50,25 +50,26 @@ describe("projects and credentials", () => {
     await expect(admin.caller.projects.setWebhookUrl({ projectId: "prj_nope", environment: "sandbox", webhook_url: receiver.url })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
-  it("issues a credential (secret shown once), rotates (new + old revoked) and revokes", async () => {
+  it("issues a credential (secret shown once), rotates with no overlap (new + old revoked) and revokes", async () => {
     const p = await admin.caller.projects.create({ name: "Cred shop" });
     const issued = await admin.caller.credentials.create({ projectId: p.id, environment: "sandbox" });
     expect(issued.client_id).toMatch(/^ast_sandbox_/);
     expect(issued.client_secret).toMatch(/^sk_sandbox_/);
-    await expect(authenticateClient(t.sql, issued.client_id, issued.client_secret)).resolves.toBeDefined();
+    await expect(authenticateClient(t.platform.ctx, issued.client_id, issued.client_secret)).resolves.toBeDefined();
     const detail = await admin.caller.projects.get({ projectId: p.id });
     expect(JSON.stringify(detail)).not.toContain(issued.client_secret);
     expect(detail.credentials[0]).toMatchObject({ client_id: issued.client_id, secret_last4: issued.client_secret.slice(-4), revoked_at: null });
 
-    const rotated = await admin.caller.credentials.rotate({ credentialId: issued.credential.id });
+    // Overlaps are tested in server/projects/credentials-rotation.integration.test.ts.
+    const rotated = await admin.caller.credentials.rotate({ credentialId: issued.credential.id, overlap: "now" });
     expect(rotated.credential.environment).toBe("sandbox");
-    expect(rotated.revoked).toBe(issued.credential.id);
-    await expect(authenticateClient(t.sql, issued.client_id, issued.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
-    await expect(authenticateClient(t.sql, rotated.client_id, rotated.client_secret)).resolves.toBeDefined();
+    expect(rotated.previous).toEqual({ id: issued.credential.id, client_id: issued.client_id, expires_at: null });
+    await expect(authenticateClient(t.platform.ctx, issued.client_id, issued.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
+    await expect(authenticateClient(t.platform.ctx, rotated.client_id, rotated.client_secret)).resolves.toBeDefined();
     await expect(admin.caller.credentials.rotate({ credentialId: issued.credential.id })).rejects.toMatchObject({ code: "CONFLICT" });
 
     await admin.caller.credentials.revoke({ credentialId: rotated.credential.id });
-    await expect(authenticateClient(t.sql, rotated.client_id, rotated.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
+    await expect(authenticateClient(t.platform.ctx, rotated.client_id, rotated.client_secret)).rejects.toMatchObject({ code: "invalid_client" });
     const live = await admin.caller.credentials.create({ projectId: p.id, environment: "production" });
     expect(live.client_id).toMatch(/^ast_live_/);
 
@@ -175,10 +176,10 @@ describe("webhook deliveries in trouble", () => {
     await t.sql`update webhook_events set attempt_count = 2, last_error = 'HTTP 500', next_attempt_at = now() + interval '1 hour' where id in ${t.sql(ids.slice(0, 2))}`;
     await t.sql`update webhook_events set status = 'failed', attempt_count = 10, last_error = 'timeout', next_attempt_at = null where id = ${ids[2]}`;
 
-    const list = await admin.caller.webhooks.troubled({ projectId: m.project_id });
-    expect(list.items.map((e) => e.id).sort()).toEqual(ids.slice(0, 3).sort());
-    expect(list.counts).toEqual({ failing: 2, exhausted: 1 });
-    expect((await admin.caller.webhooks.troubled({ kind: "exhausted", projectId: m.project_id })).items.map((e) => e.id)).toEqual([ids[2]]);
+    const list = await admin.caller.webhooks.list({ projectId: m.project_id });
+    expect(list.items.map((e) => e.id).sort()).toEqual([...ids].sort());
+    expect(list.counts).toMatchObject({ failing: 2, exhausted: 1, pending: 1 });
+    expect((await admin.caller.webhooks.list({ state: "exhausted", projectId: m.project_id })).items.map((e) => e.id)).toEqual([ids[2]]);
 
     const one = await admin.caller.webhooks.retry({ eventId: ids[2] });
     expect(one).toMatchObject({ delivered: true, eventStatus: "delivered" });
@@ -193,7 +194,7 @@ describe("webhook deliveries in trouble", () => {
       cursor = b.nextCursor;
     }
     expect(tried).toBe(2);
-    expect((await admin.caller.webhooks.troubled({ projectId: m.project_id })).items).toHaveLength(0);
+    expect((await admin.caller.webhooks.list({ projectId: m.project_id })).counts).toMatchObject({ failing: 0, exhausted: 0, delivered: 3, pending: 1 });
     const statuses = await t.sql`select status from webhook_events where id in ${t.sql(ids)} order by status`;
     expect(statuses.map((s) => s.status)).toEqual(["delivered", "delivered", "delivered", "pending"]);
   });

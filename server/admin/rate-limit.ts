@@ -5,6 +5,8 @@ import type { PlatformContext } from "../platform/context";
 
 /** Failed sign-ins allowed per (e-mail, IP) and per IP in WINDOW_SECONDS. */
 export const LOGIN_LIMITS = { perEmailAndIp: 5, perIp: 50, windowSeconds: 15 * 60 } as const;
+/** Wrong second-factor codes (TOTP or recovery code) allowed per admin and per IP in the same window. */
+export const SECOND_FACTOR_LIMITS = { perAdmin: 5, perIp: 50 } as const;
 
 /** A sign-in limit: in memory (embedded database), or strict in the shared store (every process together). */
 interface LoginLimiter {
@@ -16,6 +18,9 @@ interface LoginLimiter {
 export interface LoginLimiters {
   emailIp: LoginLimiter;
   ip: LoginLimiter;
+  /** Second-factor codes (docs/decisions/0019-two-factor.md): per admin, whatever the IP, and per IP. */
+  secondFactorAdmin: LoginLimiter;
+  secondFactorIp: LoginLimiter;
 }
 
 function memoryLimiter(keyPrefix: string, points: number): LoginLimiter {
@@ -66,10 +71,14 @@ export function loginLimiters(ctx: PlatformContext): LoginLimiters {
       ? {
           emailIp: sharedLimiter(store, "login_email_ip", LOGIN_LIMITS.perEmailAndIp, ctx.logger),
           ip: sharedLimiter(store, "login_ip", LOGIN_LIMITS.perIp, ctx.logger),
+          secondFactorAdmin: sharedLimiter(store, "2fa_admin", SECOND_FACTOR_LIMITS.perAdmin, ctx.logger),
+          secondFactorIp: sharedLimiter(store, "2fa_ip", SECOND_FACTOR_LIMITS.perIp, ctx.logger),
         }
       : {
           emailIp: memoryLimiter("login_email_ip", LOGIN_LIMITS.perEmailAndIp),
           ip: memoryLimiter("login_ip", LOGIN_LIMITS.perIp),
+          secondFactorAdmin: memoryLimiter("2fa_admin", SECOND_FACTOR_LIMITS.perAdmin),
+          secondFactorIp: memoryLimiter("2fa_ip", SECOND_FACTOR_LIMITS.perIp),
         };
     registry.set(ctx, l);
   }
@@ -94,18 +103,30 @@ function tooManyAttempts(msBeforeNext: number): DomainError {
  */
 export async function chargeLoginAttempt(ctx: PlatformContext, email: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
   const l = loginLimiters(ctx);
-  const key = emailIpKey(email, ip);
-  await l.emailIp.consume(key);
+  return charge(l.emailIp, emailIpKey(email, ip), l.ip, ip);
+}
+
+/**
+ * The same for a second-factor code (TOTP or recovery code), charged to the admin (whatever the
+ * IP: a code has only a million values) and to the IP before the code is checked.
+ */
+export async function chargeSecondFactorAttempt(ctx: PlatformContext, adminId: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
+  const l = loginLimiters(ctx);
+  return charge(l.secondFactorAdmin, adminId, l.secondFactorIp, ip);
+}
+
+async function charge(who: LoginLimiter, whoKey: string, byIp: LoginLimiter, ip: string): Promise<{ succeeded(): Promise<void> }> {
+  await who.consume(whoKey);
   try {
-    await l.ip.consume(ip);
+    await byIp.consume(ip);
   } catch (err) {
-    // Refused before any password check: not a failure of this e-mail.
-    await l.emailIp.reward(key);
+    // Refused before any check: not a failure of this e-mail or admin.
+    await who.reward(whoKey);
     throw err;
   }
   return {
     async succeeded() {
-      await Promise.all([l.emailIp.delete(key), l.ip.reward(ip)]);
+      await Promise.all([who.delete(whoKey), byIp.reward(ip)]);
     },
   };
 }

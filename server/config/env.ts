@@ -78,6 +78,12 @@ export const envSchema = z
     /** The first admin, created on start when there is none (else admin@localhost with a printed password). */
     ADMIN_EMAIL: optional,
     ADMIN_PASSWORD: optional,
+    /**
+     * Encrypts admins' TOTP secrets at rest (AES-256-GCM): 32 bytes as base64 or hex
+     * (`openssl rand -base64 32`). Unset: generated once into DATA_DIR/admin-totp.key; every process
+     * of one deployment must share it (docs/decisions/0019-two-factor.md).
+     */
+    ADMIN_TOTP_KEY: optional,
     /** Allow webhook URLs on loopback/private networks in every environment (never needed in real production). */
     ALLOW_PRIVATE_WEBHOOK_URLS: z
       .enum(["true", "false", "1", "0"])

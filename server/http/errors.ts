@@ -26,6 +26,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   service_unavailable: 503,
   unauthorized: 401,
   forbidden: 403,
+  two_factor_enrolment_required: 403,
   rate_limited: 429,
   invalid_state: 409,
   payment_not_paid: 409,

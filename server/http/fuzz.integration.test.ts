@@ -360,7 +360,10 @@ describe(`fuzzing (${RUNS} runs per endpoint)`, () => {
       filters.map((input) => ["payments.list", input] as const),
       fc.oneof(fc.record({ id: weirdString }), fc.record({ orderId: weirdString })).map((input) => ["payments.detail", input] as const),
       fc.record({ action: weirdString, targetId: weirdString, adminEmail: weirdString }, { requiredKeys: [] }).map((input) => ["audit.list", input] as const),
-      fc.record({ cursor: weirdString, projectId: weirdString }, { requiredKeys: [] }).map((input) => ["webhooks.troubled", input] as const),
+      fc
+        .record({ cursor: weirdString, projectId: weirdString, state: weirdString, eventType: weirdString, q: weirdString }, { requiredKeys: [] })
+        .map((input) => ["webhooks.list", input] as const),
+      fc.record({ id: weirdString }).map((input) => ["webhooks.event", input] as const),
       fc.record({ projectId: fc.oneof(fc.constant(m.project_id), weirdString) }).map((input) => ["projects.get", input] as const),
     );
     const mutation = fc.oneof(

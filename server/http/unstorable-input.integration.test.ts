@@ -230,7 +230,7 @@ describe("the console (tRPC over HTTP, the CSV export, the sign-in form)", () =>
   });
 
   it("webhooks: a forged cursor and an impossible 'before' instant", async () => {
-    expectTrpcRefused(await trpcQuery("webhooks.troubled", { cursor: encodeCursor("2026-01-01T00:00:00.000000Z", `evt_${NUL}`) }), "cursor");
+    expectTrpcRefused(await trpcQuery("webhooks.list", { cursor: encodeCursor("2026-01-01T00:00:00.000000Z", `evt_${NUL}`) }), "cursor");
     expectTrpcRefused(await trpcMutation("webhooks.retryBatch", { before: "2026-02-31T00:00:00Z" }), "before");
   });
 

@@ -24,6 +24,8 @@ export const errorCodes = [
   "internal_error",
   "unauthorized",
   "forbidden",
+  /** The role requires two-factor sign-in and none is enrolled yet: only enrolment is open (docs/decisions/0019-two-factor.md). */
+  "two_factor_enrolment_required",
   "rate_limited",
   "invalid_state",
   "payment_not_paid",

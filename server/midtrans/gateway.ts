@@ -87,9 +87,11 @@ function classify(err: unknown): MidtransGatewayError {
 }
 
 /**
- * Midtrans through the official midtrans-client. A fresh client per call: its axios
- * instance carries this call's X-Override-Notification header and timeout, so nothing
- * is shared between concurrent requests, and base URLs are set on the instance only.
+ * Midtrans through the official midtrans-client. A client's axios instance carries its calls'
+ * X-Override-Notification header and timeout, and base URLs are set on the instance only; a
+ * client holds no state of a call, so one is kept per environment, header set and timeout and
+ * shared by concurrent calls (making one per call cost a create about a sixth of its Snap call's
+ * CPU: bench/RESULTS.md, session 5).
  */
 export function createMidtransGateway(
   config: Partial<Record<Environment, GatewayEnvironmentConfig>>,
@@ -99,7 +101,19 @@ export function createMidtransGateway(
   // Idle sockets close after 4 s, before a typical 5 s server keep-alive could close them under us.
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
+  // At most a few dozen keys (environments × notification URL or none × timeouts); bounded all the same.
+  const clients = new Map<string, InstanceType<typeof midtransClient.Snap>>();
   function client(env: Environment, headers: Record<string, string> = {}, timeoutMs = opts.timeoutMs) {
+    const key = `${env}\u0000${timeoutMs}\u0000${JSON.stringify(headers)}`;
+    let snap = clients.get(key);
+    if (!snap) {
+      if (clients.size >= 64) clients.clear();
+      snap = newClient(env, headers, timeoutMs);
+      clients.set(key, snap);
+    }
+    return snap;
+  }
+  function newClient(env: Environment, headers: Record<string, string>, timeoutMs: number) {
     const c = config[env];
     if (!c) throw new MidtransGatewayError("unauthorized", `Midtrans ${env} is not configured`, null);
     const snap = new midtransClient.Snap({ isProduction: env === "production", serverKey: c.serverKey, clientKey: c.clientKey ?? "" });

@@ -36,17 +36,19 @@ export async function insertNotification(db: Db, n: NewNotification): Promise<nu
  * the id (docs/decisions/0004-midtrans-order-ids.md) — and, when the signature
  * was made with the key of that purchase's environment (`signedFor`), the authentic notification
  * stored as `received` in the same statement. `notification_id` is null when the environment
- * does not match (the caller rejects it); no row: no such purchase.
+ * does not match (the caller rejects it); no row: no such purchase. `rowVersion` is the row's
+ * `xmin`: the notification's move is written only if the row is still this version
+ * (payments.queries.ts, `writePurchaseTransition`).
  */
 export async function findPurchaseAndRecordReceived(
   db: Db,
   midtransOrderId: string,
   signedFor: readonly string[],
   n: Omit<NewNotification, "outcome" | "detail" | "signature_valid" | "purchase_id" | "environment">,
-): Promise<{ purchase: PurchaseRow; notificationId: number | null } | undefined> {
-  const [row] = await db<(PurchaseRow & { notification_id: number | null })[]>`
+): Promise<{ purchase: PurchaseRow; rowVersion: string; notificationId: number | null } | undefined> {
+  const [row] = await db<(PurchaseRow & { notification_id: number | null; row_version: string })[]>`
     with p as (
-      select * from purchases
+      select *, xmin::text as row_version from purchases
       where midtrans_order_id = ${midtransOrderId} or (order_id = ${midtransOrderId} and midtrans_order_id is null)
       order by midtrans_order_id is null
       limit 1
@@ -61,8 +63,27 @@ export async function findPurchaseAndRecordReceived(
     )
     select p.*, (select id from n) as notification_id from p`;
   if (!row) return undefined;
-  const { notification_id, ...purchase } = row;
-  return { purchase: purchase as PurchaseRow, notificationId: notification_id };
+  const { notification_id, row_version, ...purchase } = row;
+  return { purchase: purchase as PurchaseRow, rowVersion: row_version, notificationId: notification_id };
+}
+
+/**
+ * A notification's outcome when the move changes nothing (duplicate, stale, ignored), recorded
+ * only if its purchase row is still the version the answer was decided on (`rowVersion`, its
+ * `xmin`). False: the row changed since, nothing was recorded, and the caller decides again on
+ * the locked row.
+ */
+export async function recordNotificationOutcomeIfUnchanged(
+  db: Db,
+  id: number,
+  seen: { purchaseId: string; rowVersion: string },
+  o: { outcome: string; detail: string | null },
+): Promise<boolean> {
+  const rows = await db`
+    update midtrans_notifications set outcome = ${o.outcome}, detail = ${o.detail}
+    where id = ${id} and exists (select 1 from purchases where id = ${seen.purchaseId} and xmin::text = ${seen.rowVersion}::text)
+    returning id`;
+  return rows.length === 1;
 }
 
 export async function recordNotificationOutcome(db: Db, id: number, o: { outcome: string; detail?: string | null }): Promise<void> {

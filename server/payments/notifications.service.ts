@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { PlatformContext } from "../platform/context";
 import { DomainError } from "../lib/errors";
 import { findUnstorable, toStorableText, validationError } from "../lib/validation";
-import { applyMidtransTransaction, appliedDetail } from "./apply-status";
+import { applyMidtransNotification, appliedDetail } from "./apply-status";
 import { environments, type Environment } from "../midtrans/gateway";
 import { midtransNotificationSchema, type MidtransTransaction } from "../midtrans/midtrans.schema";
 import {
@@ -133,6 +133,11 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   const orderId = String(shape.data.order_id);
   const record = (o: Pick<NewNotification, "outcome" | "detail" | "purchase_id" | "environment">) =>
     insertNotification(ctx.sql, { ...described, raw_body: text, headers: keptHeaders(n.headers, 500), signature_valid: true, ...o });
+  // Signed with one environment's key (the usual case: each environment has its own), the payment
+  // can only be of that environment: Get Status is asked while the database finds the payment,
+  // not after it. Its answer is used only once the payment is found and of that environment.
+  const earlyStatus = signedFor.length === 1 ? ctx.gateway.getStatus(signedFor[0], orderId) : null;
+  earlyStatus?.catch(() => undefined); // awaited below, or not needed (rejected, unknown order)
   // One statement finds the payment and stores the authentic notification as `received`
   // (the notification path's round trips: bench/RESULTS.md, "Database round trips").
   const found = await findPurchaseAndRecordReceived(ctx.sql, orderId, signedFor, { ...described, raw_body: text, headers: keptHeaders(n.headers, 500) });
@@ -155,7 +160,7 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
   const id = found.notificationId;
   let current: MidtransTransaction | null;
   try {
-    current = await ctx.gateway.getStatus(purchase.environment, orderId);
+    current = await (earlyStatus && signedFor[0] === purchase.environment ? earlyStatus : ctx.gateway.getStatus(purchase.environment, orderId));
   } catch (e) {
     const err = new DomainError("gateway_error", `Could not confirm the status with Midtrans: ${(e as Error).message}`);
     await recordNotificationOutcome(ctx.sql, id, { outcome: "error", detail: err.message });
@@ -166,11 +171,12 @@ export async function handleMidtransNotification(ctx: PlatformContext, n: Incomi
     await recordNotificationOutcome(ctx.sql, id, { outcome: "ignored", detail });
     return { outcome: "ignored", detail };
   }
-  // An applied move records the notification's outcome in its own transaction (one statement fewer).
-  const applied = await applyMidtransTransaction(ctx, purchase.id, current, { source: "notification", notificationId: id, recordNotificationOutcome: true });
+  // Decided on the row read with the notification, written in one statement if the row is still
+  // that version (else decided again on the locked row); the outcome is recorded with it.
+  const applied = await applyMidtransNotification(ctx, { purchase, rowVersion: found.rowVersion }, current, id);
   if (applied.outcome === "applied") return { outcome: "applied", detail: appliedDetail(applied.from, applied.to, current.transaction_status) };
   const detail = applied.outcome === "ignored" ? applied.reason : undefined;
-  await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail });
+  if (!applied.outcomeRecorded) await recordNotificationOutcome(ctx.sql, id, { outcome: applied.outcome, detail });
   return { outcome: applied.outcome, detail };
 }
 

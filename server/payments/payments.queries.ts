@@ -136,11 +136,19 @@ export interface TransitionEvent {
  * the event type decides pending or `no_endpoint`, the unique (purchase_id, dedupe_key) makes a
  * second event for the same transition impossible, and a pending one NOTIFYs `notifyChannel`
  * (sent at commit; PostgreSQL folds repeats). Returns the updated row and the types of the events that were new.
+ *
+ * With `expected_row_version` (the row's `xmin` as read earlier, outside any transaction) the
+ * statement is its own transaction and writes only if the row is still that version: a concurrent
+ * writer's update gives the row a new `xmin`, and PostgreSQL re-checks the condition on the newest
+ * version after waiting for that writer's lock. Then nothing at all is written (every CTE hangs on
+ * `updated`) and the result is undefined. Without it, the caller's transaction holds the lock.
  */
 export async function writePurchaseTransition(
   db: Db,
   w: {
     id: string;
+    /** The row version (`xmin::text`) the move was decided on; null: the caller holds the row's lock. */
+    expected_row_version: string | null;
     from_status: PurchaseStatus;
     status: PurchaseStatus;
     midtrans_status: MidtransStatus;
@@ -161,7 +169,7 @@ export async function writePurchaseTransition(
     project_id: string;
     notifyChannel: string;
   },
-): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] }> {
+): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] } | undefined> {
   const outcome = w.notification_outcome;
   const [row] = await db<(PurchaseRow & { event_types_written: string[]; notified: number })[]>`
     with updated as (
@@ -171,14 +179,14 @@ export async function writePurchaseTransition(
         refunded_amount = ${w.refunded_amount}, paid_at = ${w.paid_at}, updated_at = now(),
         expired_by_astapa = expired_by_astapa or ${w.expired_by_astapa},
         settled_after_expiry_at = coalesce(settled_after_expiry_at, ${w.settled_after_expiry_at}::timestamptz)
-      where id = ${w.id}
+      where id = ${w.id} and (${w.expected_row_version}::text is null or xmin::text = ${w.expected_row_version}::text)
       returning *
     ), history as (
       insert into purchase_status_history (purchase_id, from_status, to_status, midtrans_status, fraud_status, source, notification_id)
       select id, ${w.from_status}::text, status, midtrans_status, fraud_status, ${w.source}::text, ${w.notification_id}::bigint from updated
     ), outcome as (
       update midtrans_notifications set outcome = ${outcome?.outcome ?? null}, detail = ${outcome?.detail ?? null}
-      where ${outcome !== null} and id = ${w.notification_id}::bigint
+      where ${outcome !== null} and id = ${w.notification_id}::bigint and exists (select 1 from updated)
     ), ins as (
       insert into webhook_events (id, project_id, purchase_id, environment, event_type, dedupe_key, payload, status, next_attempt_at)
       select e.id, ${w.project_id}, u.id, u.environment, e.event_type, e.dedupe_key, e.payload,
@@ -194,6 +202,7 @@ export async function writePurchaseTransition(
     select updated.*, array(select event_type from ins) as event_types_written,
            (select count(pg_notify(${w.notifyChannel}, '')::text) from ins where status = 'pending')::int as notified
     from updated`;
+  if (!row) return undefined;
   const { event_types_written, notified: _notified, ...updated } = row;
   return { updated: updated as PurchaseRow, eventsWritten: event_types_written.length, eventTypesWritten: event_types_written };
 }

@@ -10,7 +10,7 @@ import type { CredentialRow } from "../projects/projects.schema";
 import { applyMidtransTransaction } from "./apply-status";
 import { canRefund, publicStatuses, publicStatusOf, refundableAmount, type PurchaseStatus } from "./lifecycle";
 import { midtransOrderIdOf } from "./order-id";
-import { orderIdSchema, type PurchaseRow } from "./payments.schema";
+import { idempotencyKeySchema, orderIdSchema, type PurchaseRow } from "./payments.schema";
 import { findPurchaseById } from "./payments.queries";
 import { gatewayDomainError } from "./reconcile.service";
 import * as rq from "./refunds.queries";
@@ -21,6 +21,11 @@ export const refundInput = z.object({
   /** Omitted: the whole refundable remainder. */
   amount: z.number().int().positive().max(1e12).optional(),
   reason: z.string().trim().min(1, "a reason is required").max(255),
+  /**
+   * One per submission of the console's refund form (docs/api.md#console-refunds): a repeat with the same
+   * key answers the first refund instead of making a second one.
+   */
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 export type RefundInput = z.output<typeof refundInput>;
 
@@ -29,8 +34,13 @@ export interface RefundPlan {
   purchase: PurchaseRow;
   amount: number;
   reason: string;
-  /** Midtrans's refund_key: a new random id, so a repeated call is a new refund, never a replay. */
+  /**
+   * Midtrans's refund_key: a new random id, so a repeated call is a new refund, never a replay;
+   * derived from the console's idempotency key when it sent one (a retried call is Midtrans's replay).
+   */
   refundKey: string;
+  /** The console form submission's key (`refundInput.idempotencyKey`), stored on the refund row. */
+  idempotencyKey?: string;
   /** The `refunds` row reserving this refund (an API refund's); a console refund gets one in `executeRefund`. */
   refundRowId?: string;
 }
@@ -65,7 +75,23 @@ export async function planRefund(ctx: PlatformContext, input: RefundInput): Prom
   if (refundable <= 0 || amount > refundable) {
     throw new DomainError("validation_failed", `At most ${refundable} can be refunded`, { amount: `at most ${refundable}` });
   }
-  return { purchase: p, amount, reason: input.reason, refundKey: newId("rfd") };
+  const refundKey = input.idempotencyKey ? midtransRefundKeyOf(p.id, consoleIdempotencyKey(input.idempotencyKey)) : newId("rfd");
+  return { purchase: p, amount, reason: input.reason, refundKey, idempotencyKey: input.idempotencyKey };
+}
+
+/**
+ * A console refund key is stored in its own namespace, so it never answers for a merchant's
+ * Idempotency-Key (a merchant request under such a key finds no `request_hash` and is refused as
+ * `idempotency_key_reused`).
+ */
+const consoleIdempotencyKey = (key: string) => `console:${key}`;
+
+/** The console refund made under this form-submission key, with the payment as it is now. */
+export async function findConsoleRefund(ctx: PlatformContext, purchaseId: string, idempotencyKey: string): Promise<{ refund: rq.RefundRow; purchase: PurchaseRow } | undefined> {
+  const p = await findPurchaseById(ctx.sql, purchaseId);
+  if (!p) return undefined;
+  const refund = await rq.findRefundByIdempotencyKey(ctx.sql, { projectId: p.project_id, environment: p.environment }, consoleIdempotencyKey(idempotencyKey));
+  return refund && refund.purchase_id === p.id ? { refund, purchase: p } : undefined;
 }
 
 /**
@@ -80,18 +106,20 @@ export async function executeRefund(ctx: PlatformContext, plan: RefundPlan): Pro
   if (refundId === undefined) {
     // A console refund: recorded like an API one (the same table gives every refund its id).
     refundId = newId("rfd");
-    await rq.insertProcessingRefund(ctx.sql, {
+    const reserved = await rq.insertProcessingRefund(ctx.sql, {
       id: refundId,
       purchase_id: p.id,
       project_id: p.project_id,
       environment: p.environment,
       source: "console",
-      idempotency_key: null,
+      idempotency_key: plan.idempotencyKey ? consoleIdempotencyKey(plan.idempotencyKey) : null,
       request_hash: null,
       amount: plan.amount,
       reason: plan.reason,
       midtrans_refund_key: plan.refundKey,
     });
+    // Only a keyed refund can conflict: the same form submission arrived twice at once.
+    if (!reserved) throw new DomainError("request_in_progress", "This refund was already submitted and is being processed; reload the page in a few seconds");
   }
   let answer: MidtransTransaction;
   try {

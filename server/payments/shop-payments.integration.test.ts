@@ -158,7 +158,7 @@ describe("POST /api/platform/shop-payment", () => {
     it("refuses a revoked credential", async () => {
       const other = await t.createMerchant({ name: "Revoked shop" });
       const cred = await findCredentialByClientId(t.sql, other.client_id);
-      await revokeCredential(t.sql, cred!.id);
+      await revokeCredential(t.sql, cred!.id, new Date());
       const r = await create(seedBody(orderId()), other);
       expect(r.status).toBe(401);
       expect(r.json.error.code).toBe("invalid_client");

@@ -53,6 +53,35 @@ export async function applyPurchaseTransitionWithEvents(
   change: PurchaseChange,
   meta: TransitionMeta,
 ): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] }> {
+  const written = await writeTransition(tx, current, null, change, meta);
+  if (!written) throw new Error(`purchase ${current.id} vanished under its lock`);
+  return written;
+}
+
+/**
+ * The same move, in ONE statement of its own (no explicit transaction, no lock held across calls),
+ * written only if the purchase row is still the version `rowVersion` (its `xmin`, read with
+ * `current`): the update then locks the row and writes it, its history, its events and the
+ * notification's outcome atomically. Undefined when the row changed since it was read: nothing
+ * was written, and the caller decides again on the locked row (apply-status.ts, `applyMidtransNotification`).
+ */
+export async function applyPurchaseTransitionIfUnchanged(
+  db: Db,
+  current: PurchaseRow,
+  rowVersion: string,
+  change: PurchaseChange,
+  meta: TransitionMeta,
+): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] } | undefined> {
+  return writeTransition(db, current, rowVersion, change, meta);
+}
+
+async function writeTransition(
+  db: Db,
+  current: PurchaseRow,
+  expectedRowVersion: string | null,
+  change: PurchaseChange,
+  meta: TransitionMeta,
+): Promise<{ updated: PurchaseRow; eventsWritten: number; eventTypesWritten: string[] } | undefined> {
   const now = meta.now ?? new Date();
   const fraudStatus = change.fraud_status === undefined ? current.fraud_status : change.fraud_status;
   // The row as the update will leave it (the same rules as the statement: coalesce keeps a
@@ -69,8 +98,9 @@ export async function applyPurchaseTransitionWithEvents(
     paid_at: change.paid_at === undefined ? current.paid_at : change.paid_at,
   };
   const events = [...lifecycleEventsOf(current, after, { occurredAt: now, refunds: meta.refunds }), ...(meta.extraEvents?.(after) ?? [])];
-  return q.writePurchaseTransition(tx, {
+  return q.writePurchaseTransition(db, {
     id: current.id,
+    expected_row_version: expectedRowVersion,
     from_status: current.status,
     status: after.status,
     midtrans_status: change.midtrans_status,

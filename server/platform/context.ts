@@ -41,6 +41,8 @@ export interface PlatformContext {
     readyWorkerMaxAgeSeconds: number;
     /** Days raw notification bodies and webhook response bodies are kept (RAW_BODY_RETENTION_DAYS). */
     rawBodyRetentionDays: number;
+    /** Encrypts admins' TOTP secrets at rest (ADMIN_TOTP_KEY; server/admin/two-factor.key.ts). */
+    twoFactorKey: Buffer;
   };
   /**
    * Verify's answers kept in this process, dropped on every status change (LISTEN/NOTIFY;
@@ -48,6 +50,8 @@ export interface PlatformContext {
    * verify reads the database.
    */
   publicPayments?: PublicAnswerCache;
+  /** Notes that a credential authenticated a request; `last_used_at` is written later, off the request path. */
+  credentialUsage: CredentialUsage;
   /** Called after a commit that wrote webhook events, to wake in-process workers at once. */
   onWebhookEventsWritten(): void;
   /** Injectable clock (tests drive the retry schedule with it). */
@@ -58,4 +62,13 @@ export interface PlatformContext {
 export interface PublicAnswerCache {
   /** The kept answer, else `load()`'s (`open`: it may change soon, so it is kept briefly). */
   get<T extends object>(orderId: string, clientId: string | undefined, load: () => Promise<{ answer: T; open: boolean }>): Promise<T>;
+}
+
+/**
+ * Where a credential's use is noted (implemented in server/projects/credential-usage.ts):
+ * `record` only remembers it in memory and never waits; a timer writes `last_used_at` in batches,
+ * at most once a minute per credential (docs/decisions/0020-credential-overlap.md).
+ */
+export interface CredentialUsage {
+  record(credentialId: string, at: Date): void;
 }

@@ -35,8 +35,27 @@ export async function findCredentialByClientId(db: Db, clientId: string): Promis
   return row;
 }
 
-export async function revokeCredential(db: Db, id: string): Promise<void> {
-  await db`update api_credentials set revoked_at = now() where id = ${id} and revoked_at is null`;
+/** Stops a credential at `at` (also cutting a rotation's overlap short: its expiry no longer matters). */
+export async function revokeCredential(db: Db, id: string, at: Date): Promise<void> {
+  await db`update api_credentials set revoked_at = ${at} where id = ${id} and revoked_at is null`;
+}
+
+/** The credential keeps working until `at` (a rotation's overlap), then answers like a revoked one. */
+export async function setCredentialExpiry(db: Db, id: string, at: Date): Promise<void> {
+  await db`update api_credentials set expires_at = ${at} where id = ${id} and revoked_at is null`;
+}
+
+/**
+ * Each credential's `last_used_at` moved forward to its use, in one statement for the whole batch.
+ * `greatest` and the guard keep it from moving backwards when several processes write
+ * (docs/decisions/0020-credential-overlap.md); a row already as recent is not rewritten.
+ */
+export async function recordCredentialUses(db: Db, uses: readonly { id: string; at: Date }[]): Promise<void> {
+  if (uses.length === 0) return;
+  await db`
+    update api_credentials c set last_used_at = greatest(c.last_used_at, u.used_at)
+    from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.at.toISOString())}::timestamptz[]) as u(id, used_at)
+    where c.id = u.id and (c.last_used_at is null or c.last_used_at < u.used_at)`;
 }
 
 /** A project as the console lists it: with its endpoints' URLs, its active credential and payment counts. */
@@ -52,25 +71,29 @@ export interface ProjectSummaryRow {
   payments: number;
 }
 
-const summaryColumns = (db: Db) => db`
+/** `active_credentials` counts those usable at `now`: not revoked, and not past a rotation's overlap. */
+const summaryColumns = (db: Db, now: Date) => db`
   pr.id, pr.name, pr.store_url_template, pr.created_at, pr.updated_at,
   (select we.url from webhook_endpoints we where we.project_id = pr.id and we.environment = 'sandbox') as sandbox_webhook_url,
   (select we.url from webhook_endpoints we where we.project_id = pr.id and we.environment = 'production') as production_webhook_url,
-  (select count(*)::int from api_credentials c where c.project_id = pr.id and c.revoked_at is null) as active_credentials,
+  (select count(*)::int from api_credentials c
+    where c.project_id = pr.id and c.revoked_at is null and (c.expires_at is null or c.expires_at > ${now})) as active_credentials,
   (select count(*)::int from purchases p where p.project_id = pr.id) as payments`;
 
-export async function listProjectSummaries(db: Db, limit: number): Promise<ProjectSummaryRow[]> {
-  return db<ProjectSummaryRow[]>`select ${summaryColumns(db)} from projects pr order by pr.created_at desc limit ${limit}`;
+export async function listProjectSummaries(db: Db, limit: number, now: Date): Promise<ProjectSummaryRow[]> {
+  return db<ProjectSummaryRow[]>`select ${summaryColumns(db, now)} from projects pr order by pr.created_at desc limit ${limit}`;
 }
 
-export async function findProjectSummary(db: Db, id: string): Promise<ProjectSummaryRow | undefined> {
-  const [row] = await db<ProjectSummaryRow[]>`select ${summaryColumns(db)} from projects pr where pr.id = ${id}`;
+export async function findProjectSummary(db: Db, id: string, now: Date): Promise<ProjectSummaryRow | undefined> {
+  const [row] = await db<ProjectSummaryRow[]>`select ${summaryColumns(db, now)} from projects pr where pr.id = ${id}`;
   return row;
 }
 
-/** A project's credentials: active first, newest first. */
-export async function listCredentials(db: Db, projectId: string): Promise<CredentialRow[]> {
-  return db<CredentialRow[]>`select * from api_credentials where project_id = ${projectId} order by revoked_at nulls first, created_at desc`;
+/** A project's credentials: active ones first, then those in a rotation's overlap, then stopped ones; newest first within each. */
+export async function listCredentials(db: Db, projectId: string, now: Date): Promise<CredentialRow[]> {
+  return db<CredentialRow[]>`
+    select * from api_credentials where project_id = ${projectId}
+    order by case when revoked_at is not null or expires_at <= ${now} then 2 when expires_at is not null then 1 else 0 end, created_at desc`;
 }
 
 /** The project row, locked until the caller's transaction ends. */

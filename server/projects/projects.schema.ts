@@ -59,5 +59,7 @@ export interface CredentialRow {
   secret_last4: string;
   created_at: Date;
   revoked_at: Date | null;
+  /** Set by a rotation with an overlap: the credential stops working then (null: no expiry). */
+  expires_at: Date | null;
   last_used_at: Date | null;
 }

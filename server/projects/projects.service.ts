@@ -3,6 +3,7 @@ import type { Db } from "../db/connect";
 import { DomainError } from "../lib/errors";
 import { newId, newSecret } from "../lib/ids";
 import type { Environment } from "../midtrans/gateway";
+import type { PlatformContext } from "../platform/context";
 import type { CreateProjectInput, CredentialRow, ProjectRow } from "./projects.schema";
 import * as q from "./projects.queries";
 import { insertSentinelItem } from "../items/items.queries";
@@ -51,21 +52,32 @@ export async function issueCredential(db: Db, projectId: string, environment: En
   return { credential, client_id, client_secret };
 }
 
+/** Not revoked and not past a rotation's overlap. */
+export const isUsable = (c: Pick<CredentialRow, "revoked_at" | "expires_at">, now: Date): boolean =>
+  !c.revoked_at && (!c.expires_at || c.expires_at.getTime() > now.getTime());
+
+/** What authenticating a client needs: the database, the clock, and where its use is noted. */
+export type ClientAuthContext = Pick<PlatformContext, "sql" | "now" | "credentialUsage">;
+
 /**
- * Checks client credentials. Unknown client, wrong secret and revoked credential all
- * answer the same `invalid_client`, and the hash comparison is constant-time.
+ * Checks client credentials. Unknown client, wrong secret, revoked credential and a credential
+ * past its rotation overlap (`expires_at`) all answer the same `invalid_client`, after the same
+ * work: one lookup, one constant-time hash comparison. A success is noted for `last_used_at`
+ * in memory only (no await, no extra statement: server/projects/credential-usage.ts).
  */
-export async function authenticateClient(db: Db, clientId: unknown, clientSecret: unknown): Promise<CredentialRow> {
+export async function authenticateClient(ctx: ClientAuthContext, clientId: unknown, clientSecret: unknown): Promise<CredentialRow> {
   const id = typeof clientId === "string" ? clientId : "";
   const secret = typeof clientSecret === "string" ? clientSecret : "";
-  const credential = id && id.length <= 200 ? await q.findCredentialByClientId(db, id) : undefined;
+  const credential = id && id.length <= 200 ? await q.findCredentialByClientId(ctx.sql, id) : undefined;
   const expected = Buffer.from(credential?.secret_hash ?? DUMMY_HASH, "hex");
   const given = Buffer.from(hashSecret(secret), "hex");
   const matches = timingSafeEqual(expected, given);
-  if (!credential || !matches || credential.revoked_at) {
+  const now = ctx.now();
+  if (!credential || !matches || !isUsable(credential, now)) {
     throw new DomainError("invalid_client", "Unknown client_id or wrong client_secret");
   }
+  ctx.credentialUsage.record(credential.id, now);
   return credential;
 }
 
-export { findProject, countProjects, revokeCredential } from "./projects.queries";
+export { findProject, countProjects, revokeCredential, setCredentialExpiry } from "./projects.queries";

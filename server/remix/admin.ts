@@ -19,7 +19,7 @@ export interface AdminPageSession {
 }
 
 /** The outcome of the sign-in form: the session cookie and the form's `next`, or what to show. */
-export type LoginResult = { ok: true; setCookie: string; next: string } | { ok: false; status: number; error: string };
+export type LoginResult = { ok: true; setCookie: string; next: string; /** The second step (a TOTP code) is still to come. */ secondFactor: boolean } | { ok: false; status: number; error: string };
 
 const formText = (v: FormDataEntryValue | null): string => (typeof v === "string" ? v : "");
 
@@ -46,13 +46,13 @@ export async function loginFromForm(platform: PlatformContext, request: Request,
     return { ok: false, status: 400, error: "The e-mail and password must not contain a NUL character or a broken Unicode character." };
   }
   try {
-    const { token } = await login(platform, {
+    const { token, secondFactorPending } = await login(platform, {
       email,
       password,
       ip: clientIp ?? "unknown",
       userAgent: info.userAgent,
     });
-    return { ok: true, setCookie: sessionCookie(token, platform.config.publicUrl), next: formText(form.get("next")) };
+    return { ok: true, setCookie: sessionCookie(token, platform.config.publicUrl), next: formText(form.get("next")), secondFactor: secondFactorPending };
   } catch (e) {
     if (isDomainError(e) && (e.code === "unauthorized" || e.code === "rate_limited")) {
       return { ok: false, status: httpStatusOf[e.code], error: e.message };

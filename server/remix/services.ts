@@ -3,6 +3,7 @@ import type { PlatformContext } from "../platform/context";
 import { unavailableAsResponse } from "../http/errors";
 import { acceptLinkFromForm, adminLinkInfo, adminPageSession, loginFromForm, logoutFromForm, type AcceptLinkResult, type AdminPageSession, type LoginResult } from "./admin";
 import { createPendingStatusReader } from "../payments/instructions";
+import { pendingSignInEmail, secondFactorFromForm, type SecondFactorResult } from "./two-factor";
 import { lookupCallbackPayment, type CallbackLookup, type CallbackQuery, type PaymentInstructions } from "./callback";
 
 /**
@@ -21,6 +22,10 @@ export interface RemixServices {
     /** The signed-in admin and a caller as them, or null. */
     session(request: Request, clientIp?: string): Promise<AdminPageSession | null>;
     login(request: Request, clientIp?: string): Promise<LoginResult>;
+    /** A sign-in waiting for its second factor (docs/decisions/0019-two-factor.md): whose, or null. */
+    pendingSignIn(request: Request): Promise<{ email: string; expiresAt: string } | null>;
+    /** The second step of a sign-in: a TOTP or recovery code (same-origin form). */
+    secondFactor(request: Request, clientIp?: string): Promise<SecondFactorResult>;
     /** The Set-Cookie that clears the session, or null when the form came from another site. */
     logout(request: Request, clientIp?: string): Promise<string | null>;
     /** The payment list's filters from a page's query string (the CSV export reads them the same way). */
@@ -55,6 +60,8 @@ export function createRemixServices(platform: PlatformContext): RemixServices {
     admin: {
       session: (request, clientIp) => unavailableAsResponse(() => adminPageSession(platform, request, clientIp)),
       login: (request, clientIp) => unavailableAsResponse(() => loginFromForm(platform, request, clientIp)),
+      pendingSignIn: (request) => unavailableAsResponse(() => pendingSignInEmail(platform, request)),
+      secondFactor: (request, clientIp) => unavailableAsResponse(() => secondFactorFromForm(platform, request, clientIp)),
       logout: (request, clientIp) => unavailableAsResponse(() => logoutFromForm(platform, request, clientIp)),
       paymentFilters: filtersFromSearchParams,
       linkInfo: (token) => unavailableAsResponse(() => adminLinkInfo(platform, token)),
@@ -63,4 +70,4 @@ export function createRemixServices(platform: PlatformContext): RemixServices {
   };
 }
 
-export type { AcceptLinkResult, AdminPageSession, CallbackLookup, CallbackQuery, LoginResult, PaymentInstructions };
+export type { AcceptLinkResult, AdminPageSession, CallbackLookup, CallbackQuery, LoginResult, PaymentInstructions, SecondFactorResult };

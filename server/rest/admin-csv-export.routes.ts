@@ -23,6 +23,7 @@ export function adminCsvExport(ctx: PlatformContext) {
       if (!admin) throw new DomainError("unauthorized", "Sign in to the admin console");
       // The same permission module as every tRPC procedure (docs/decisions/0017-roles.md).
       if (!can(admin.role, "payments.export")) throw new DomainError("forbidden", "Your role does not allow exports");
+      if (admin.twoFactorEnrolmentRequired) throw new DomainError("two_factor_enrolment_required", "Set up two-factor sign-in first: your role requires it.");
       const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
       const filters = parseFilters(filtersFromSearchParams(query));
       const csv = await exportPaymentsCsv(ctx, { adminId: admin.adminId, email: admin.email, ip: req.ip ?? null }, filters);

@@ -39,7 +39,7 @@ export function eventsRouter(ctx: PlatformContext, limits: RateLimits): Router {
   const caller = async (req: Request) => {
     await limits.take("itemsPerIp", clientIp(req));
     const { id, secret } = basicCredentials(req);
-    return authenticateClient(ctx.sql, id, secret);
+    return authenticateClient(ctx, id, secret);
   };
   const fail = (res: Response, err: unknown) => {
     challengeOnInvalidClient(res, err);

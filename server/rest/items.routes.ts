@@ -30,7 +30,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
       const body = await limitCreate(limits, req);
       const input = parseInput(createItemPurchaseInput, body);
       const idempotencyKey = idempotencyKeyOf(req);
-      const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      const credential = await authenticateClient(ctx, input.client_id, input.client_secret);
       await limitCreateForClient(limits, credential.client_id);
       const { created, result } = await createItemPurchase(ctx, credential, input, idempotencyKey);
       res.status(created ? 201 : 200).json(result);
@@ -44,7 +44,7 @@ export function itemsRouter(ctx: PlatformContext, limits: RateLimits): Router {
     try {
       await limits.take("itemsPerIp", clientIp(req));
       const { id, secret } = basicCredentials(req);
-      const credential = await authenticateClient(ctx.sql, id, secret);
+      const credential = await authenticateClient(ctx, id, secret);
       res.json({ items: await listPublicItems(ctx.sql, credential.project_id) });
     } catch (err) {
       challengeOnInvalidClient(res, err);

@@ -31,7 +31,7 @@ export function refundsRouter(ctx: PlatformContext, limits: RateLimits): Router 
       const body = await limitCreate(limits, req);
       const input = parseInput(merchantRefundInput, body);
       const idempotencyKey = requiredIdempotencyKey(req);
-      const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      const credential = await authenticateClient(ctx, input.client_id, input.client_secret);
       await limitCreateForClient(limits, credential.client_id);
       const { replayed, result } = await refundForMerchant(ctx, credential, input, idempotencyKey);
       // The same answer on a replay (docs/api.md): only this header tells them apart.

@@ -18,7 +18,7 @@ export function shopPaymentsRouter(ctx: PlatformContext, limits: RateLimits): Ro
     try {
       const body = await limitCreate(limits, req);
       const input = parseInput(createShopPaymentInput, body);
-      const credential = await authenticateClient(ctx.sql, input.client_id, input.client_secret);
+      const credential = await authenticateClient(ctx, input.client_id, input.client_secret);
       await limitCreateForClient(limits, credential.client_id);
       const { created, result } = await createShopPayment(ctx, credential, input);
       res.status(created ? 201 : 200).json(result);

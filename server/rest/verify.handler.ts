@@ -4,7 +4,7 @@ import { DomainError } from "../lib/errors";
 import { unstorableTextReason } from "../lib/validation";
 import { verifyPayment } from "../payments/payments.service";
 import { orderIdSchema } from "../payments/payments.schema";
-import { sendError, writeJson } from "../http/errors";
+import { sendError } from "../http/errors";
 import { clientIp } from "../http/limits";
 import { takePublicLookup } from "../http/public-limits";
 import type { RateLimits } from "../http/rate-limit";
@@ -19,9 +19,34 @@ export function setVerifyCors(res: ServerResponse): void {
 }
 
 /**
+ * The JSON bytes of an answer, encoded once per answer object: a kept answer is the same object
+ * on every poll (server/payments/public-payment-cache.ts), so a cache hit sends bytes encoded
+ * when it was loaded instead of stringifying it again (docs/decisions/0016-verify-cache.md).
+ * Answers are never changed after they are made; an answer that is dropped is collected with its bytes.
+ */
+const encodedAnswers = new WeakMap<object, Buffer>();
+export function encodedAnswer(answer: object): Buffer {
+  let bytes = encodedAnswers.get(answer);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(answer), "utf8");
+    encodedAnswers.set(answer, bytes);
+  }
+  return bytes;
+}
+
+/** The query of a request target (`?…`, before any `#`) as `new URL(target).searchParams` reads it, without parsing a URL. */
+export function verifyQueryOf(url: string): URLSearchParams {
+  const q = url.indexOf("?");
+  if (q < 0) return new URLSearchParams();
+  const hash = url.indexOf("#", q);
+  return new URLSearchParams(hash < 0 ? url.slice(q + 1) : url.slice(q + 1, hash));
+}
+
+/**
  * GET /api/platform/shop-payment/verify on a plain node request: polled every 3 s by every
  * waiting buyer, so it is served ahead of Express (server/runtime/http-app.ts) with the same
- * logging, limits and errors as every other route.
+ * logging, limits and errors as every other route. An answer is sent as bytes encoded once
+ * (`encodedAnswer`), with its headers in one `writeHead`.
  */
 export function createVerifyHandler(ctx: PlatformContext, limits: RateLimits) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -31,14 +56,18 @@ export function createVerifyHandler(ctx: PlatformContext, limits: RateLimits) {
     let settleLimits: ((status: number) => void) | undefined;
     try {
       settleLimits = await takePublicLookup(limits, clientIp(req));
-      const query = parseVerifyQuery(new URL(req.url ?? "/", "http://local").searchParams);
-      writeJson(res, 200, await verifyPayment(ctx, query.orderId, query.clientId));
+      const query = parseVerifyQuery(verifyQueryOf(req.url ?? "/"));
+      const body = encodedAnswer(await verifyPayment(ctx, query.orderId, query.clientId));
+      res.writeHead(200, JSON_HEADERS(body.length));
+      res.end(body);
     } catch (err) {
       sendError(res, err);
     }
     settleLimits?.(res.statusCode);
   };
 }
+
+const JSON_HEADERS = (length: number) => ({ "Content-Type": "application/json; charset=utf-8", "Content-Length": length });
 
 /** One value of a query parameter: missing, empty or repeated → `validation_failed`. */
 function single(params: URLSearchParams, name: string, required: boolean): string | undefined {

@@ -7,7 +7,12 @@ import { createRequestHandler } from "@remix-run/express";
 import type { PlatformContext } from "../platform/context";
 import { checkReadiness } from "./readiness";
 import { shopPaymentsRouter } from "../rest/shop-payments.routes";
-import { midtransNotificationsRouter } from "../rest/midtrans-notifications.routes";
+import {
+  createMidtransNotificationHandler,
+  isPlainMidtransNotification,
+  MIDTRANS_NOTIFICATION_PATH,
+  midtransNotificationsRouter,
+} from "../rest/midtrans-notifications.routes";
 import { itemsRouter } from "../rest/items.routes";
 import { refundsRouter } from "../rest/refunds.routes";
 import { eventsRouter } from "../rest/events.routes";
@@ -104,11 +109,18 @@ export function createRequestListener(ctx: PlatformContext, opts: { remixBuild?:
   const limits = createRateLimits(ctx);
   const app = createHttpApp(ctx, { ...opts, limits });
   const verify = createVerifyHandler(ctx, limits);
+  const notification = createMidtransNotificationHandler(ctx, limits);
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "";
     if (req.method === "GET" && url.startsWith(VERIFY_PATH) && (url.length === VERIFY_PATH.length || url[VERIFY_PATH.length] === "?")) {
       startRequestLog(ctx.logger, req, res, VERIFY_PATH, ctx.metrics);
       void verify(req, res);
+      return;
+    }
+    // Midtrans's notifications too (measured: bench/RESULTS.md, session 5).
+    if (isPlainMidtransNotification(req)) {
+      startRequestLog(ctx.logger, req, res, MIDTRANS_NOTIFICATION_PATH, ctx.metrics);
+      notification(req, res);
       return;
     }
     app(req, res);

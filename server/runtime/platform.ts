@@ -11,8 +11,10 @@ import { withQueryDeadline } from "../db/query-deadline";
 import { webhookQueueStats } from "../db/health.queries";
 import { createMetrics, registerScrapeGauges, type Metrics } from "../platform/metrics";
 import { instrumentGateway } from "./instrument-gateway";
+import { loadTwoFactorKey, TWO_FACTOR_KEY_FILE } from "../admin/two-factor.key";
 import { createPublicPaymentCache, type PublicPaymentCache } from "../payments/public-payment-cache";
 import { startPublicPaymentInvalidation, type PublicPaymentInvalidation } from "../payments/public-payment-invalidation";
+import { startCredentialUsageRecorder, type CredentialUsageOptions, type CredentialUsageRecorder } from "../projects/credential-usage";
 
 export interface Platform {
   ctx: PlatformContext;
@@ -23,6 +25,8 @@ export interface Platform {
   onWebhookEvents(listener: () => void): () => void;
   /** Verify's answers in this process and what keeps them current (docs/decisions/0016-verify-cache.md). */
   publicPayments: { cache: PublicPaymentCache; invalidation: PublicPaymentInvalidation };
+  /** Credentials' uses held in memory, written to `last_used_at` by its timer (flushed on close). */
+  credentialUsage: CredentialUsageRecorder;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export interface PlatformOptions {
   metrics?: Metrics;
   /** Verify's cache (default: 50,000 entries, 1 s while open, 5 s otherwise). */
   publicPaymentCache?: PublicPaymentCache;
+  /** The `last_used_at` writer's intervals (default: look every 5 s, write each credential at most once a minute). */
+  credentialUsage?: Pick<CredentialUsageOptions, "flushIntervalMs" | "writeIntervalMs">;
 }
 
 /**
@@ -48,6 +54,7 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
     opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, databaseDirectUrl: env.DATABASE_DIRECT_URL, dataDir: env.DATA_DIR, logger, statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS }));
   let simulator: MidtransSimulator | undefined;
   let counters: ReturnType<typeof openCounterStore> | undefined;
+  let credentialUsage: CredentialUsageRecorder | undefined;
   try {
     const applied = await migrate(database.sql);
     if (applied.length) logger.info({ applied }, "migrations applied");
@@ -83,6 +90,8 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       gatewayConfig.production = { serverKey: env.MIDTRANS_PRODUCTION_SERVER_KEY, clientKey: env.MIDTRANS_PRODUCTION_CLIENT_KEY };
     }
 
+    const twoFactorKey = loadTwoFactorKey({ configured: env.ADMIN_TOTP_KEY, dataDir: env.DATA_DIR });
+    if (twoFactorKey.source === "generated") logger.warn({ file: path.join(env.DATA_DIR, TWO_FACTOR_KEY_FILE) }, "generated the key for two-factor secrets; set ADMIN_TOTP_KEY when several processes or hosts share the database");
     const listeners = new Set<() => void>();
     // Every wait for the database is bounded (503 after DB_QUERY_TIMEOUT_MS); migrations above are not.
     const bounded = withQueryDeadline(database.sql, env.DB_QUERY_TIMEOUT_MS);
@@ -92,6 +101,9 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       pool: () => ({ ...bounded.stats, max: database.kind === "embedded" ? 1 : (database.sql.options.max ?? 0) }),
     });
     counters = openCounterStore({ dbKind: database.kind, sql: bounded.sql, redisUrl: env.REDIS_URL });
+    const now = opts.now ?? (() => new Date());
+    const usage = startCredentialUsageRecorder({ sql: bounded.sql, logger, now, ...opts.credentialUsage });
+    credentialUsage = usage;
     const ctx: PlatformContext = {
       sql: bounded.sql,
       dbKind: database.kind,
@@ -116,11 +128,13 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
         dbQueryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
         runsWorkers: env.RUN_WORKERS,
         readyWorkerMaxAgeSeconds: env.READY_WORKER_MAX_AGE_SECONDS,
+        twoFactorKey: twoFactorKey.key,
       },
+      credentialUsage: usage,
       onWebhookEventsWritten: () => {
         for (const l of listeners) l();
       },
-      now: opts.now ?? (() => new Date()),
+      now,
     };
     const onWebhookEvents = (listener: () => void) => {
       listeners.add(listener);
@@ -137,7 +151,10 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       simulator,
       onWebhookEvents,
       publicPayments: { cache, invalidation },
+      credentialUsage: usage,
       async close() {
+        // Before the database closes: the uses still held are written.
+        await usage.stop();
         await invalidation.stop();
         await counters?.close();
         await simulator?.close();
@@ -145,6 +162,7 @@ export async function createPlatform(env: Env, opts: PlatformOptions = {}): Prom
       },
     };
   } catch (err) {
+    await credentialUsage?.stop();
     await counters?.close();
     await simulator?.close();
     if (!opts.database) await database.close();

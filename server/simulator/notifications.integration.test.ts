@@ -37,6 +37,9 @@ describe("notification delivery", () => {
     expect(log[0].url).toBe(`${a.url}/hook`);
     expect(log[1].body).toEqual(log[0].body);
     expect(a.received.filter((r) => r.body.order_id === id)).toHaveLength(2);
+    // Each attempt logs when it was sent as well as when its answer came (bench/webhook-latency.ts times the stages with them).
+    for (const d of log) expect(Date.parse(d.sent_at!)).toBeLessThanOrEqual(Date.parse(d.at));
+    expect(Date.parse(log[1].sent_at!)).toBeGreaterThanOrEqual(Date.parse(log[0].at));
   });
 
   it("does not follow redirects and gives up after the last retry", async () => {

@@ -101,7 +101,7 @@ export class Notifier {
     })();
   }
 
-  private record(job: Job, attempt: number, responseStatus: number | null, error: string | null, fault?: "dropped"): void {
+  private record(job: Job, attempt: number, responseStatus: number | null, error: string | null, fault?: "dropped", sentAt?: Date): void {
     this.deliveries.push({
       order_id: job.orderId,
       url: job.url,
@@ -110,6 +110,7 @@ export class Notifier {
       responseStatus,
       error,
       at: new Date().toISOString(),
+      ...(sentAt ? { sent_at: sentAt.toISOString() } : {}),
       ...(job.copy ? { copy: job.copy } : {}),
       ...(fault ? { fault } : {}),
     });
@@ -120,6 +121,7 @@ export class Notifier {
     if (this.opts.faults) this.opts.faults.notificationCounters.sent += 1;
     let responseStatus: number | null = null;
     let error: string | null = null;
+    const sentAt = new Date();
     try {
       const res = await fetch(job.url, {
         method: "POST",
@@ -135,7 +137,7 @@ export class Notifier {
     }
     if (this.shutdown.signal.aborted) return;
 
-    this.record(job, attempt, responseStatus, error);
+    this.record(job, attempt, responseStatus, error, undefined, sentAt);
     const logFields = { order_id: job.orderId, url: job.url, attempt, responseStatus, error, ...(job.copy ? { copy: job.copy } : {}) };
     if (responseStatus !== null && responseStatus >= 200 && responseStatus < 300) {
       this.opts.logger.info(logFields, "notification delivered");

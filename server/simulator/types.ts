@@ -102,8 +102,10 @@ export interface NotificationDelivery {
   attempt: number;
   responseStatus: number | null;
   error: string | null;
-  /** ISO-8601 */
+  /** ISO-8601: when the answer (or the failure) came back. */
   at: string;
+  /** ISO-8601: when this attempt's request was sent (absent for a dropped notification, never sent). */
+  sent_at?: string;
   /** With the notificationDuplicates fault: which copy (1..n) this attempt belongs to. */
   copy?: number;
   /** "dropped": lost to the notificationDropRate fault, never sent (attempt 1, no status, no retries). */

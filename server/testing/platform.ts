@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { envSchema } from "../config/env";
 import { createLogger, type Logger } from "../config/logger";
-import { createPlatform, type Platform } from "../runtime/platform";
+import { createPlatform, type Platform, type PlatformOptions } from "../runtime/platform";
 import { listen } from "../runtime/http-server";
 import { startMidtransSimulator, type MidtransSimulator } from "../simulator";
 import { createProject, issueCredential } from "../projects/projects.service";
@@ -84,6 +84,8 @@ export async function startTestPlatform(opts: {
   faultProxy?: boolean;
   /** Put a freezable TCP proxy between the platform and its database (t.dbProxy). */
   databaseProxy?: boolean;
+  /** The `last_used_at` writer's intervals (server/projects/credential-usage.ts). */
+  credentialUsage?: PlatformOptions["credentialUsage"];
 } = {}): Promise<TestPlatform> {
   const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const database = await createTestDatabase({ migrated: true });
@@ -106,7 +108,7 @@ export async function startTestPlatform(opts: {
   const dbProxy = opts.databaseProxy ? await startTcpFaultProxy(hostAndPort(database.url)) : undefined;
   if (dbProxy && database.kind === "embedded") await database.sql.end();
   const proxied = dbProxy ? await connectPostgres(dbProxy.urlFor(database.url), { max: database.kind === "embedded" ? 1 : 10 }) : undefined;
-  const platform = await createPlatform(env, { logger, database: proxied ? { ...proxied, kind: database.kind } : database, now: opts.now });
+  const platform = await createPlatform(env, { logger, database: proxied ? { ...proxied, kind: database.kind } : database, now: opts.now, credentialUsage: opts.credentialUsage });
   const { server, url } = await listen(platform, { port: opts.listenPort ?? 0, host: "127.0.0.1", remixBuild: opts.remixBuild });
   // The public URL is only known once listening: Snap's finish and notification URLs use it.
   platform.ctx.config.publicUrl = url;

@@ -20,6 +20,17 @@ import {
   setRoleInput,
 } from "../admin/people.service";
 import { auditListInput, listAudit } from "../admin/audit.service";
+import { listOwnSessions, revokeOtherOwnSessions, revokeOwnSession } from "../admin/sessions.service";
+import {
+  beginEnrolment,
+  confirmEnrolment,
+  disableOwnTwoFactor,
+  regenerateRecoveryCodes,
+  resetPersonTwoFactor,
+  resetTwoFactorInput,
+  twoFactorCodeInput,
+  twoFactorStatus,
+} from "../admin/two-factor.service";
 import { dashboardInput, dashboardStats } from "../admin/dashboard.service";
 import { bulkReconcileBatch, bulkReconcileInput, countStalePending, reconcilePayment, refundInput, refundPayment, resendWebhook } from "../admin/payment-actions.service";
 import { getPaymentDetail } from "../admin/payment-detail.service";
@@ -27,6 +38,7 @@ import { listPayments } from "../payments/payment-list.service";
 import { paymentListInput } from "../payments/payment-list.schema";
 import {
   createProjectAsAdmin,
+  credentialRotateInput,
   endpointRef,
   getProject,
   issueCredentialAsAdmin,
@@ -46,7 +58,14 @@ import {
   updateProject,
 } from "../admin/projects-admin.service";
 import { createItemAsAdmin, itemCreateInput, itemListInput, itemUpdateInput, listItemsAsAdmin, updateItemAsAdmin } from "../admin/items-admin.service";
-import { listDisabledWebhookEndpoints, listTroubledEvents, retryBatchInput, retryTroubledBatch, troubledListInput } from "../admin/webhooks-admin.service";
+import {
+  getWebhookEventDetail,
+  listDisabledWebhookEndpoints,
+  listWebhookEvents,
+  retryBatchInput,
+  retryTroubledBatch,
+  webhookListInput,
+} from "../admin/webhooks-admin.service";
 
 const id = z.string().trim().min(1).max(100);
 const projectRef = z.object({ projectId: id });
@@ -99,7 +118,7 @@ export const appRouter = router({
   }),
 
   projects: router({
-    list: procedureFor("console.read").query(({ ctx }) => listProjects(ctx.platform.sql)),
+    list: procedureFor("console.read").query(({ ctx }) => listProjects(ctx.platform.sql, ctx.platform.now())),
     get: procedureFor("console.read").input(storable(projectRef)).query(({ ctx, input }) => getProject(ctx.platform, input.projectId)),
     create: procedureFor("projects.manage").input(storable(projectCreateInput)).mutation(({ ctx, input }) => createProjectAsAdmin(ctx.platform, ctx.actor, input)),
     update: procedureFor("projects.manage").input(storable(projectUpdateInput)).mutation(({ ctx, input }) => updateProject(ctx.platform, ctx.actor, input)),
@@ -123,12 +142,15 @@ export const appRouter = router({
     create: procedureFor("credentials.manage")
       .input(storable(z.object({ projectId: id, environment: z.enum(["sandbox", "production"]) })))
       .mutation(({ ctx, input }) => issueCredentialAsAdmin(ctx.platform, ctx.actor, input)),
-    rotate: procedureFor("credentials.manage").input(storable(credentialRef)).mutation(({ ctx, input }) => rotateCredential(ctx.platform, ctx.actor, input.credentialId)),
+    // The old secret keeps working for the chosen overlap (default 24 h; "now" revokes it at once).
+    rotate: procedureFor("credentials.manage").input(storable(credentialRotateInput)).mutation(({ ctx, input }) => rotateCredential(ctx.platform, ctx.actor, input)),
     revoke: procedureFor("credentials.manage").input(storable(credentialRef)).mutation(({ ctx, input }) => revokeCredentialAsAdmin(ctx.platform, ctx.actor, input.credentialId)),
   }),
 
   webhooks: router({
-    troubled: procedureFor("console.read").input(storable(troubledListInput)).query(({ ctx, input }) => listTroubledEvents(ctx.platform.sql, input)),
+    // Every webhook (outbox events and test webhooks), filtered, and one with its attempts (docs/api.md#console-webhooks).
+    list: procedureFor("console.read").input(storable(webhookListInput)).query(({ ctx, input }) => listWebhookEvents(ctx.platform.sql, input)),
+    event: procedureFor("console.read").input(storable(z.object({ id }))).query(({ ctx, input }) => getWebhookEventDetail(ctx.platform.sql, input.id)),
     retry: procedureFor("webhooks.resend").input(storable(z.object({ eventId: id }))).mutation(({ ctx, input }) => resendWebhook(ctx.platform, ctx.actor, { eventId: input.eventId })),
     retryBatch: procedureFor("webhooks.resend").input(storable(retryBatchInput.extend({ before: isoInstantSchema("before") }))).mutation(({ ctx, input }) => retryTroubledBatch(ctx.platform, ctx.actor, input)),
     disabledEndpoints: procedureFor("console.read").query(({ ctx }) => listDisabledWebhookEndpoints(ctx.platform.sql)),
@@ -146,6 +168,30 @@ export const appRouter = router({
     changeOwnPassword: procedureFor("account.self")
       .input(storable(changeOwnPasswordInput))
       .mutation(({ ctx, input }) => changeOwnPassword(ctx.platform, ctx.actor, ctx.admin, input)),
+    resetTwoFactor: procedureFor("people.manage").input(storable(resetTwoFactorInput)).mutation(({ ctx, input }) => resetPersonTwoFactor(ctx.platform, ctx.actor, input.adminId)),
+  }),
+
+  // One's own account (docs/decisions/0019-two-factor.md): two-factor sign-in and sessions.
+  // The three enrolment procedures stay open to an owner or finance person who has not enrolled yet.
+  account: router({
+    twoFactor: router({
+      status: procedureFor("account.self", { openBeforeEnrolment: true }).query(({ ctx }) => twoFactorStatus(ctx.platform, ctx.admin)),
+      begin: procedureFor("account.self", { openBeforeEnrolment: true }).mutation(({ ctx }) => beginEnrolment(ctx.platform, ctx.admin)),
+      confirm: procedureFor("account.self", { openBeforeEnrolment: true })
+        .input(storable(twoFactorCodeInput))
+        .mutation(({ ctx, input }) => confirmEnrolment(ctx.platform, ctx.actor, ctx.admin, input)),
+      regenerateRecoveryCodes: procedureFor("account.self")
+        .input(storable(twoFactorCodeInput))
+        .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.platform, ctx.actor, ctx.admin, input)),
+      disable: procedureFor("account.self").input(storable(twoFactorCodeInput)).mutation(({ ctx, input }) => disableOwnTwoFactor(ctx.platform, ctx.actor, ctx.admin, input)),
+    }),
+    sessions: router({
+      list: procedureFor("account.self").query(({ ctx }) => listOwnSessions(ctx.platform, ctx.admin)),
+      revoke: procedureFor("account.self")
+        .input(storable(z.object({ sessionId: id })))
+        .mutation(({ ctx, input }) => revokeOwnSession(ctx.platform, ctx.actor, ctx.admin, input.sessionId)),
+      revokeOthers: procedureFor("account.self").mutation(({ ctx }) => revokeOtherOwnSessions(ctx.platform, ctx.actor, ctx.admin)),
+    }),
   }),
 
   audit: router({

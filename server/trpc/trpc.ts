@@ -49,6 +49,7 @@ export const trpcCodeOf: Record<ErrorCode, TrpcCode> = {
   service_unavailable: "SERVICE_UNAVAILABLE",
   unauthorized: "UNAUTHORIZED",
   forbidden: "FORBIDDEN",
+  two_factor_enrolment_required: "FORBIDDEN",
   rate_limited: "TOO_MANY_REQUESTS",
   invalid_state: "CONFLICT",
   payment_not_paid: "CONFLICT",
@@ -109,6 +110,11 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 /** What a procedure declares about itself: the permission it needs (server/admin/permissions.ts). */
 export interface ProcedureMeta {
   permission?: Permission;
+  /**
+   * Open to a session whose role requires two-factor sign-in before it is enrolled (the enrolment
+   * procedures). Every other procedure refuses such a session with `two_factor_enrolment_required`.
+   */
+  openBeforeEnrolment?: boolean;
 }
 
 /**
@@ -126,6 +132,11 @@ const requirePermission = t.middleware(async ({ ctx, meta, type, next }) => {
   if (!can(ctx.admin.role, permission)) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this", cause: new DomainError("forbidden", "Your role does not allow this") });
   }
+  // docs/decisions/0019-two-factor.md: an owner or finance person without a second factor may only enrol.
+  if (ctx.admin.twoFactorEnrolmentRequired && !meta?.openBeforeEnrolment) {
+    const message = "Set up two-factor sign-in first: your role requires it.";
+    throw new TRPCError({ code: "FORBIDDEN", message, cause: new DomainError("two_factor_enrolment_required", message) });
+  }
   if (type === "mutation" && !ctx.sameOrigin) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-origin request refused" });
   }
@@ -140,5 +151,5 @@ export const router = t.router;
 const baseProcedure = t.procedure.use(mapDomainErrors);
 const adminProcedure = baseProcedure.use(requirePermission);
 /** The procedure builder of the console: `procedureFor("payments.refund").input(…).mutation(…)`. */
-export const procedureFor = (permission: Permission) => adminProcedure.meta({ permission });
+export const procedureFor = (permission: Permission, opts: { openBeforeEnrolment?: boolean } = {}) => adminProcedure.meta({ permission, ...opts });
 export const createCallerFactory = t.createCallerFactory;

@@ -21,7 +21,7 @@ const testRouter = router({
 
 const ctx: TrpcContext = {
   platform: {} as PlatformContext,
-  admin: { sessionId: "ses_1", adminId: "adm_1", email: "ops@astapa.test", role: "owner", expiresAt: "2099-01-01T00:00:00.000Z" },
+  admin: { sessionId: "ses_1", adminId: "adm_1", email: "ops@astapa.test", role: "owner", expiresAt: "2099-01-01T00:00:00.000Z", twoFactorEnabled: true, twoFactorEnrolmentRequired: false },
   ip: "10.0.0.1",
   sameOrigin: true,
 };

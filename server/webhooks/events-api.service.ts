@@ -9,6 +9,7 @@ import { getWebhookEndpoint } from "./endpoints";
 import { serializeWebhookPayload } from "./events";
 import * as q from "./events-api.queries";
 import { sendWebhook } from "./send";
+import { insertWebhookTestSend } from "./test-sends.queries";
 import { resendWebhookEvent, TEST_WEBHOOK_TIMEOUT_MS } from "./webhooks.service";
 
 /**
@@ -157,7 +158,8 @@ const firstBytes = (s: string, n: number) => Buffer.from(s, "utf8").subarray(0, 
 /**
  * A signed sample of any event type, sent now to the project's SANDBOX endpoint only (sandbox
  * credentials only: a production credential is `forbidden`), marked `"test": true`, with a fresh
- * `msg_test_` id. Not stored in the outbox, no retries, 10 s timeout.
+ * `msg_test_` id. Not stored in the outbox, no retries, 10 s timeout; the send is kept as a test
+ * send for the console's Webhooks page.
  */
 export async function sendTestEvent(ctx: PlatformContext, caller: EventsCaller, input: TestEventInput): Promise<TestEventOutcome> {
   if (caller.environment !== "sandbox") {
@@ -167,14 +169,30 @@ export async function sendTestEvent(ctx: PlatformContext, caller: EventsCaller, 
   if (!endpoint.url) throw new DomainError("webhook_endpoint_missing", "Set the project's sandbox webhook URL first (admin console)");
   const id = newId("msg_test");
   const body = serializeWebhookPayload({ ...input.sample, environment: "sandbox", test: true });
+  const sentAt = ctx.now();
   const r = await sendWebhook(ctx, { id, body, url: endpoint.url, secrets: endpoint, environment: "sandbox" }, { timeoutMs: TEST_WEBHOOK_TIMEOUT_MS });
+  const responseExcerpt = r.responseBody === null ? null : firstBytes(r.responseBody, EXCERPT_BYTES);
+  // Kept for the console's Webhooks page, marked as a test (db/migrations/0021_webhook_events_list.sql).
+  await insertWebhookTestSend(ctx.sql, {
+    id,
+    project_id: caller.project_id,
+    environment: "sandbox",
+    event_type: input.type,
+    source: "api",
+    url: endpoint.url,
+    response_status: r.status,
+    response_body: responseExcerpt,
+    error: r.error,
+    duration_ms: r.durationMs,
+    created_at: sentAt,
+  });
   ctx.logger.info({ project_id: caller.project_id, type: input.type, status: r.status, error: r.error }, "merchant test event sent");
   return {
     id,
     type: input.type,
     ok: r.ok,
     status_code: r.status,
-    response_excerpt: r.responseBody === null ? null : firstBytes(r.responseBody, EXCERPT_BYTES),
+    response_excerpt: responseExcerpt,
     error: r.error,
     duration_ms: r.durationMs,
   };

@@ -14,3 +14,18 @@ export async function pruneAttemptBodies(db: Db, cutoff: Date, limit: number): P
       limit ${limit})`;
   return result.count;
 }
+
+/**
+ * The same for test webhooks' answers (db/migrations/0021_webhook_events_list.sql): clears the
+ * response body of test sends made before `cutoff`. Index: webhook_test_sends_list_idx.
+ */
+export async function pruneTestSendBodies(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const result = await db`
+    update webhook_test_sends set response_body = null
+    where id in (
+      select id from webhook_test_sends
+      where created_at < ${cutoff} and response_body is not null
+      order by created_at
+      limit ${limit})`;
+  return result.count;
+}

@@ -5,6 +5,7 @@ import type { Environment } from "../midtrans/gateway";
 import type { PlatformContext } from "../platform/context";
 import { getWebhookEndpoint } from "./endpoints";
 import { sendEvent, sendWebhook, type SendOptions } from "./send";
+import { insertWebhookTestSend } from "./test-sends.queries";
 import * as q from "./webhooks.queries";
 
 /**
@@ -45,7 +46,8 @@ export interface TestWebhookResult {
 /**
  * "Send test webhook": a signed `webhook.test` message POSTed now to one environment's endpoint,
  * signed with that endpoint's secrets, through the same send path and destination rule as every
- * delivery of that environment (not stored in the outbox, 10 s timeout).
+ * delivery of that environment (not stored in the outbox, 10 s timeout). The send is kept as a
+ * test send (db/migrations/0021_webhook_events_list.sql) for the console's Webhooks page.
  */
 export async function sendTestWebhook(ctx: PlatformContext, projectId: string, environment: Environment, opts: SendOptions = {}): Promise<TestWebhookResult> {
   const endpoint = await getWebhookEndpoint(ctx.sql, projectId, environment);
@@ -58,7 +60,21 @@ export async function sendTestWebhook(ctx: PlatformContext, projectId: string, e
     sent_at: toIsoSeconds(ctx.now()),
     message: "Test webhook from the Astapa admin console",
   });
+  const sentAt = ctx.now();
   const r = await sendWebhook(ctx, { id: messageId, body, url: endpoint.url, secrets: endpoint, environment }, { timeoutMs: TEST_WEBHOOK_TIMEOUT_MS, ...opts });
+  await insertWebhookTestSend(ctx.sql, {
+    id: messageId,
+    project_id: projectId,
+    environment,
+    event_type: "webhook.test",
+    source: "console",
+    url: endpoint.url,
+    response_status: r.status,
+    response_body: r.responseBody?.slice(0, 500) ?? null,
+    error: r.error,
+    duration_ms: r.durationMs,
+    created_at: sentAt,
+  });
   return {
     environment,
     url: endpoint.url,

@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 import type { DashboardStats } from "../../../server/admin/dashboard.service";
 import type { AttentionFilter } from "../../../server/payments/payment-list.schema";
-import { formatCount, formatWIB } from "~/lib/admin/format";
+import { formatCount, formatWIB, withWibTimes } from "~/lib/admin/format";
 
 type Attention = DashboardStats["attention"];
 
@@ -15,6 +15,16 @@ function paymentItemLabel(kind: AttentionFilter, a: Attention): { title: string;
     case "amount_mismatch":
       return { title: "Amount mismatches", hint: `Midtrans reported another amount than the payment's (last ${a.windowDays} days)` };
   }
+}
+
+/**
+ * The Webhooks page filtered to one endpoint (project and environment): a failing endpoint's
+ * failing events; a disabled endpoint's every event (held pending ones, failing, exhausted).
+ */
+function endpointDeliveriesLink(e: Attention["endpoints"][number]): string {
+  const q = new URLSearchParams({ projectId: e.project_id, environment: e.environment });
+  if (!e.disabled_at) q.set("state", "failing");
+  return `/admin/webhooks?${q}`;
 }
 
 /**
@@ -62,7 +72,9 @@ export function AttentionPanel({ attention: a, scope }: { attention: Attention; 
                   <span className="a-muted">
                     {e.disabled_at ? `disabled ${formatWIB(e.disabled_at)}` : `failing since ${formatWIB(e.failing_since)}`}
                   </span>{" "}
-                  <Link to={`/admin/webhooks?kind=failing&projectId=${encodeURIComponent(e.project_id)}`}>deliveries</Link>
+                  <Link to={endpointDeliveriesLink(e)} data-testid="attention-endpoint-deliveries">
+                    deliveries
+                  </Link>
                 </li>
               ))}
             </ul>
@@ -92,7 +104,7 @@ export function AttentionPanel({ attention: a, scope }: { attention: Attention; 
                       <td className="a-nowrap">{formatWIB(n.received_at)}</td>
                       <td className="a-mono">{n.purchase_id ? <Link to={`/admin/payments/${n.purchase_id}`}>{n.order_id}</Link> : (n.order_id ?? "—")}</td>
                       <td className="a-mono">{n.remote_addr ?? "—"}</td>
-                      <td>{n.detail ?? "—"}</td>
+                      <td>{withWibTimes(n.detail) ?? "—"}</td>
                     </tr>
                   ))}
                 </tbody>

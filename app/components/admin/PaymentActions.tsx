@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useRevalidator } from "@remix-run/react";
 import { trpc, type RouterOutputs } from "../../lib/admin/trpc";
 import { formatRupiah, formatWIB } from "../../lib/admin/format";
@@ -21,24 +21,26 @@ function ReconcileResult({ r }: { r: Reconcile }) {
         {r.reason ? <> — {r.reason}</> : null}
         {r.webhookEventWritten ? <> The merchant's webhook was queued.</> : null}
       </p>
-      <table className="a-table a-compact">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-          </tr>
-        </thead>
-        <tbody>
-          {SNAPSHOT_FIELDS.map((f) => (
-            <tr key={f} className={String(r.before[f]) !== String(r.after[f]) ? "a-changed" : undefined}>
-              <th scope="row">{f}</th>
-              <td>{show(f, r.before[f])}</td>
-              <td>{show(f, r.after[f])}</td>
+      <div className="a-scroll">
+        <table className="a-table a-compact">
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {SNAPSHOT_FIELDS.map((f) => (
+              <tr key={f} className={String(r.before[f]) !== String(r.after[f]) ? "a-changed" : undefined}>
+                <th scope="row">{f}</th>
+                <td>{show(f, r.before[f])}</td>
+                <td>{show(f, r.after[f])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {r.midtrans ? <JsonBlock value={r.midtrans} summary="Midtrans Get Status answer" /> : <p className="a-muted">Midtrans answered 404 (no transaction).</p>}
     </div>
   );
@@ -58,30 +60,76 @@ function ResendResult({ r }: { r: Resend }) {
   );
 }
 
+/** A new key for one submission of the refund form (docs/api.md#console-refunds); works on plain http too (no randomUUID). */
+function newSubmissionKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `cfr-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * The refund form. One submission is one refund: the submission's key goes with the request
+ * (the server answers a repeat with the first refund), a second submit while one is in flight
+ * is ignored (the button is disabled, and a ref guards the moment before React re-renders),
+ * and after a success the form is emptied under a fresh key.
+ */
 function RefundForm({ purchaseId, refundable, onDone }: { purchaseId: string; refundable: number; onDone: () => void }) {
   const [amount, setAmount] = useState(String(refundable));
   const [reason, setReason] = useState("");
-  const refund = useAction((input: { purchaseId: string; amount?: number; reason: string }) => trpc.payments.refund.mutate(input));
+  const submissionKey = useRef<string | null>(null);
+  const inFlight = useRef(false);
+  const refund = useAction((input: { purchaseId: string; amount?: number; reason: string; idempotencyKey: string }) => trpc.payments.refund.mutate(input));
   const result = refund.result;
   return (
     <form
       className="a-form a-refund"
+      data-testid="refund-form"
       onSubmit={async (e) => {
         e.preventDefault();
-        const n = Number(amount);
-        if (!window.confirm(`Refund ${formatRupiah(n)} through Midtrans? This cannot be undone.`)) return;
-        if (await refund.run({ purchaseId, amount: n, reason })) onDone();
+        if (inFlight.current) return;
+        inFlight.current = true;
+        try {
+          const n = Number(amount);
+          if (!window.confirm(`Refund ${formatRupiah(n)} through Midtrans? This cannot be undone.`)) return;
+          submissionKey.current ??= newSubmissionKey();
+          const done = await refund.run({ purchaseId, amount: n, reason, idempotencyKey: submissionKey.current });
+          if (done) {
+            submissionKey.current = null;
+            setAmount("");
+            setReason("");
+            onDone();
+          }
+        } finally {
+          inFlight.current = false;
+        }
       }}
     >
       <h3>Refund</h3>
       <div className="a-row">
         <label>
           Amount (Rp, up to {formatRupiah(refundable)})
-          <input type="number" min={1} max={refundable} step={1} value={amount} onChange={(e) => setAmount(e.target.value)} required />
+          <input
+            type="number"
+            min={1}
+            max={refundable}
+            step={1}
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            required
+            data-testid="refund-amount"
+          />
         </label>
         <label className="a-grow">
           Reason
-          <input type="text" maxLength={255} value={reason} onChange={(e) => setReason(e.target.value)} required placeholder="e.g. item out of stock" />
+          <input
+            type="text"
+            maxLength={255}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            required
+            placeholder="e.g. item out of stock"
+            data-testid="refund-reason"
+          />
         </label>
         <ActionButton type="submit" kind="danger" busy={refund.status === "busy"} testId="refund-submit">
           Refund
@@ -90,8 +138,8 @@ function RefundForm({ purchaseId, refundable, onDone }: { purchaseId: string; re
       <ErrorNote error={refund.error} />
       {result ? (
         <p className="a-note a-note-ok" role="status" data-testid="refund-result">
-          Midtrans accepted the refund of {formatRupiah(result.amount)} (key <code>{result.refundKey}</code>). Status now <Badge value={result.status} />, refunded{" "}
-          {formatRupiah(result.refundedAmount)} in total.
+          {result.replayed ? "This submission had already been refunded: " : ""}Midtrans accepted the refund of {formatRupiah(result.amount)} (key{" "}
+          <code>{result.refundKey}</code>). Status now <Badge value={result.status} />, refunded {formatRupiah(result.refundedAmount)} in total.
         </p>
       ) : null}
     </form>

@@ -21,6 +21,8 @@ const tones: Record<string, string> = {
   valid: "ok",
   active: "ok",
   failing: "warn",
+  exhausted: "err",
+  test: "info",
   unchanged: "muted",
   not_found: "muted",
   expired: "muted",

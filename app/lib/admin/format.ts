@@ -40,3 +40,13 @@ export function prettyJson(text: string): string {
 export function jakartaDate(iso: string): string {
   return new Date(Date.parse(iso) + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
 }
+
+/** An ISO 8601 instant inside free text (a server message, an audit detail): `2026-11-27T11:37:37.085Z`, `…+07:00`. */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+
+/** Free text with every ISO instant in it shown as WIB (`formatWIB`), so a page never mixes the two. */
+export function withWibTimes(text: string): string;
+export function withWibTimes(text: string | null | undefined): string | null | undefined;
+export function withWibTimes(text: string | null | undefined): string | null | undefined {
+  return text ? text.replace(ISO_INSTANT, (iso) => formatWIB(iso)) : text;
+}
