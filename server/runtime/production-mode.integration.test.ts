@@ -92,7 +92,9 @@ const post = (p: string, init: { origin?: string; contentType?: string; body?: s
   });
 
 describe("npm start runs in production mode", () => {
-  it("says so when it starts", () => {
+  it("says so when it starts", async () => {
+    // The log is written in blocks (at most 100 ms late, docs/operations.md#logs).
+    await waitFor(() => stdout.includes('"msg":"Astapa is listening"'), { what: "the start-up log line" });
     const listening = stdout
       .split("\n")
       .filter((l) => l.startsWith("{"))
