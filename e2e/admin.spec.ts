@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eState, signIn as signInWithCode, uniqueOrderId, unusedTotpCode } from "./fixtures";
+import { e2eState, payAndSettle, signIn as signInWithCode, uniqueOrderId, unusedTotpCode } from "./fixtures";
 
 // e2e/server.ts creates this admin with ensureFirstAdmin (server/admin/admin-users.service.ts).
 const ADMIN = { email: "admin@astapa.test", password: "correct horse battery staple" };
@@ -74,16 +74,7 @@ test("an operator signs in, creates a project and a credential, finds a payment 
     body: JSON.stringify({ client_id: clientId, client_secret: clientSecret, amount: 125000, order_id: orderId, buyer_email: "sari@example.com", item_name: "Rendang 1 kg", metadata: { store_slug: "toko-e2e" } }),
   });
   expect(created.status).toBe(201);
-  // Midtrans (the simulator) knows the payment by the Midtrans order id Astapa derived from ours (docs/decisions/0004-midtrans-order-ids.md).
-  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
-  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${midtransOrderId}/pay`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
-  });
-  expect(paid.status).toBe(200);
-  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  await payAndSettle(orderId);
 
   // Find it by order id and open it.
   await page.getByRole("link", { name: "Payments", exact: true }).click();

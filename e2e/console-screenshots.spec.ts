@@ -1,5 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { createShopPayment, e2eState, OWNER, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
+import { createShopPayment, OWNER, payAndSettle, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
 
 // The console at a desktop size and on a 390 px phone: screenshots of the dashboard, the payment
 // list, a payment and the people page in the test output (attached to the report), no sideways
@@ -14,19 +14,9 @@ const signIn = (page: Page) => signInWithCode(page);
 
 /** A settled card payment of 125 000 (so the list's first row and the detail page have something to show). */
 async function settledPayment(): Promise<{ orderId: string; purchaseId: string }> {
-  const s = e2eState();
   const orderId = uniqueOrderId("shots");
   const created = await createShopPayment({ amount: 125000, order_id: orderId, buyer_email: "sari.wulandari@example.com", buyer_name: "Sari Wulandari", item_name: "Rendang 1 kg" });
-  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
-  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
-  if (!midtransOrderId) throw new Error(`the simulator has no transaction for ${orderId}`);
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${encodeURIComponent(midtransOrderId)}/pay`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
-  });
-  expect(paid.status).toBe(200);
-  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  await payAndSettle(orderId);
   return { orderId, purchaseId: created.purchase_id };
 }
 

@@ -38,6 +38,26 @@ export async function createShopPayment(body: Record<string, unknown>) {
   return (await res.json()) as { invoice_url: string; order_id: string; purchase_id: string };
 }
 
+/**
+ * Pays `orderId` by card at the simulator (found by the Midtrans order id Astapa derived from it,
+ * docs/decisions/0004-midtrans-order-ids.md) and waits until the platform shows it settled.
+ * Answers the Midtrans order id.
+ */
+export async function payAndSettle(orderId: string): Promise<string> {
+  const s = e2eState();
+  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
+  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
+  if (!midtransOrderId) throw new Error(`the simulator has no transaction for ${orderId}`);
+  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${encodeURIComponent(midtransOrderId)}/pay`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
+  });
+  expect(paid.status).toBe(200);
+  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  return midtransOrderId;
+}
+
 // ── Signing in to the console: password, then a TOTP code (docs/decisions/0019-two-factor.md) ──
 
 /** The owner e2e/server.ts creates (ensureFirstAdmin) and enrols in two-factor sign-in. */

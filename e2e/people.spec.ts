@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { generate } from "otplib";
-import { e2eState, OWNER, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
+import { e2eState, OWNER, payAndSettle, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
 
 // Roles and people (docs/decisions/0017-roles.md), two-factor sign-in (docs/decisions/0019-two-factor.md).
 // e2e/server.ts creates the owner (OWNER) with ensureFirstAdmin and enrols it in two-factor sign-in.
@@ -93,15 +93,7 @@ async function settledPayment(buyerEmail: string): Promise<{ orderId: string; pu
   });
   expect(created.status).toBe(201);
   const { purchase_id: purchaseId } = (await created.json()) as { purchase_id: string };
-  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
-  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${midtransOrderId}/pay`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
-  });
-  expect(paid.status).toBe(200);
-  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  await payAndSettle(orderId);
   return { orderId, purchaseId };
 }
 

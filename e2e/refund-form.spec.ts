@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createShopPayment, e2eState, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
+import { createShopPayment, e2eState, payAndSettle, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
 
 // The console's refund form (app/components/admin/PaymentActions.tsx, docs/api.md#console-refunds):
 // one submission is one refund, however often the button is clicked or Enter pressed, and the
@@ -12,19 +12,9 @@ const signIn = (page: Page) => signInWithCode(page);
 
 /** A card payment of 75 000, paid at the simulator and settled at the platform. */
 async function settledPayment(): Promise<{ orderId: string; purchaseId: string; midtransOrderId: string }> {
-  const s = e2eState();
   const orderId = uniqueOrderId("refund-form");
   const created = await createShopPayment({ amount: 75000, order_id: orderId, buyer_email: "sari@example.com", item_name: "Kopi Gayo 250 g" });
-  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
-  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
-  if (!midtransOrderId) throw new Error(`the simulator has no transaction for ${orderId}`);
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${encodeURIComponent(midtransOrderId)}/pay`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
-  });
-  expect(paid.status).toBe(200);
-  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  const midtransOrderId = await payAndSettle(orderId);
   return { orderId, purchaseId: created.purchase_id, midtransOrderId };
 }
 

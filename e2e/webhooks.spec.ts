@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eState, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
+import { e2eState, payAndSettle, signIn as signInWithCode, uniqueOrderId } from "./fixtures";
 import type { AttentionSeed } from "./attention-seed";
 
 // The console's Webhooks page (docs/api.md#console-webhooks): every event with its deliveries, test
@@ -28,15 +28,7 @@ async function paidPayment(credential: { clientId: string; clientSecret: string 
     }),
   });
   expect(created.status).toBe(201);
-  const simulated = (await (await fetch(`${s.simulatorUrl}/__sim/transactions`)).json()) as { order_id: string }[];
-  const midtransOrderId = simulated.map((tx) => tx.order_id).find((id) => id === orderId || id.startsWith(`${orderId}~`));
-  const paid = await fetch(`${s.simulatorUrl}/__sim/transactions/${midtransOrderId}/pay`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "credit_card", cardNumber: "4811111111111114", cvv: "123" }),
-  });
-  expect(paid.status).toBe(200);
-  await expect.poll(async () => (await (await fetch(`${s.url}/api/platform/shop-payment/verify?order_id=${orderId}`)).json()).status).toBe("settlement");
+  await payAndSettle(orderId);
   return orderId;
 }
 

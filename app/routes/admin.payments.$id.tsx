@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { load, requireAdmin } from "~/admin.server";
 import { PaymentActions, ResendEventButton } from "~/components/admin/PaymentActions";
 import { ConsoleRouteError } from "~/components/admin/RouteError";
+import { WebhookAttemptsTable } from "~/components/admin/WebhookAttempts";
 import { Badge, Empty, JsonBlock } from "~/components/admin/ui";
 import { formatRupiah, formatWIB, prettyJson, withWibTimes } from "~/lib/admin/format";
 import { buildTimeline, timelineKindLabels } from "~/lib/admin/timeline";
@@ -237,38 +238,9 @@ export default function PaymentDetail() {
               </p>
               <JsonBlock value={e.payload} summary="Payload" />
               {can("webhooks.resend") ? <ResendEventButton purchaseId={p.id} eventId={e.id} disabled={!d.project.webhook_url} /> : null}
-              {e.attempts.length ? (
-                <div className="a-scroll">
-                  <table className="a-table a-compact">
-                    <thead>
-                      <tr>
-                        <th scope="col">#</th>
-                        <th scope="col">Started</th>
-                        <th scope="col">Trigger</th>
-                        <th scope="col">Response</th>
-                        <th scope="col" className="a-num">
-                          Duration
-                        </th>
-                        <th scope="col">Body excerpt / error</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {e.attempts.map((a) => (
-                        <tr key={a.id}>
-                          <td>{a.attempt_number}</td>
-                          <td className="a-nowrap">{formatWIB(a.started_at)}</td>
-                          <td>{a.trigger}</td>
-                          <td>{a.response_status ?? "—"}</td>
-                          <td className="a-num">{a.duration_ms !== null ? `${a.duration_ms} ms` : "—"}</td>
-                          <td className="a-excerpt-cell">{withWibTimes(a.error) ?? a.response_body ?? ""}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              ) : (
-                <p className="a-muted">Not attempted yet.</p>
-              )}
+              <div className="a-scroll">
+                <WebhookAttemptsTable attempts={e.attempts} />
+              </div>
             </div>
           ))
         )}

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { filtersFromSearchParams, isBadRequest, load, requireAdmin, type AdminCaller } from "~/admin.server";
 import { BulkReconcile } from "~/components/admin/BulkReconcile";
 import { useCan } from "~/lib/admin/can";
-import { Badge, Empty, ProjectFilter } from "~/components/admin/ui";
+import { Badge, Empty, ErrorNote, FilterActions, FilterSelect, ProjectFilter } from "~/components/admin/ui";
 import { formatRupiah, formatWIB } from "~/lib/admin/format";
 import type { Environment } from "../../server/midtrans/gateway";
 import type { MidtransStatus, PurchaseStatus } from "../../server/payments/lifecycle";
@@ -165,39 +165,9 @@ export default function Payments() {
           </summary>
           <div className="a-filters">
             <ProjectFilter projects={projects} value={v("projectId")} />
-            <label>
-              Environment
-              <select name="environment" defaultValue={v("environment")}>
-                <option value="">All</option>
-                {options(environmentLabels).map(([env, label]) => (
-                  <option key={env} value={env}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Status
-              <select name="status" defaultValue={v("status")}>
-                <option value="">All</option>
-                {options(statusLabels).map(([s, label]) => (
-                  <option key={s} value={s}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Midtrans status
-              <select name="midtransStatus" defaultValue={v("midtransStatus")}>
-                <option value="">All</option>
-                {options(midtransStatusLabels).map(([s, label]) => (
-                  <option key={s} value={s}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Environment" name="environment" value={v("environment")} options={options(environmentLabels)} />
+            <FilterSelect label="Status" name="status" value={v("status")} options={options(statusLabels)} />
+            <FilterSelect label="Midtrans status" name="midtransStatus" value={v("midtransStatus")} options={options(midtransStatusLabels)} />
             <label>
               Payment method
               <select name="paymentType" defaultValue={v("paymentType")} data-testid="payment-type-filter">
@@ -229,22 +199,9 @@ export default function Payments() {
             </label>
           </div>
         </details>
-        <div className="a-row a-wide">
-          <button type="submit" className="a-btn a-btn-primary">
-            Apply
-          </button>
-          {filtered ? (
-            <Link to="/admin/payments" className="a-btn a-btn-quiet">
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions filtered={filtered} clearTo="/admin/payments" />
       </Form>
-      {error ? (
-        <p className="a-note a-note-err" role="alert" data-testid="filter-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} testId="filter-error" />
       {isKeyOf(attentionLabels, params.get("attention")) ? (
         <p className="a-note a-note-warn" data-testid="attention-filter">
           Showing: {attentionLabels[params.get("attention") as AttentionFilter]}.{" "}

@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { isBadRequest, load, requireAdmin, type AdminCaller } from "~/admin.server";
-import { ActionButton, Badge, Empty, ErrorNote, ProjectFilter, Progress } from "~/components/admin/ui";
+import { ActionButton, Badge, Empty, ErrorNote, FilterActions, FilterSelect, ProjectFilter, Progress } from "~/components/admin/ui";
 import { useBatchRun } from "~/components/admin/hooks";
 import { formatCount, formatWIB } from "~/lib/admin/format";
 import { errorMessage, trpc, type RouterOutputs } from "~/lib/admin/trpc";
@@ -199,41 +199,19 @@ export default function Webhooks() {
           <input type="search" name="q" defaultValue={v("q")} placeholder="msg_… or an order id (exact)" data-testid="webhook-search" />
         </label>
         <ProjectFilter projects={projects} value={v("projectId")} />
-        <label>
-          Environment
-          <select name="environment" defaultValue={v("environment")}>
-            <option value="">All</option>
-            <option value="sandbox">sandbox</option>
-            <option value="production">production</option>
-          </select>
-        </label>
-        <label>
-          Event type
-          <select name="eventType" defaultValue={v("eventType")}>
-            <option value="">All</option>
-            {eventTypes.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div className="a-row a-wide">
-          <button type="submit" className="a-btn a-btn-primary">
-            Apply
-          </button>
-          {filtered ? (
-            <Link to={query({ q: undefined, projectId: undefined, environment: undefined, eventType: undefined })} className="a-btn a-btn-quiet">
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterSelect
+          label="Environment"
+          name="environment"
+          value={v("environment")}
+          options={[
+            ["sandbox", "sandbox"],
+            ["production", "production"],
+          ]}
+        />
+        <FilterSelect label="Event type" name="eventType" value={v("eventType")} options={eventTypes.map((t) => [t, t] as const)} />
+        <FilterActions filtered={filtered} clearTo={query({ q: undefined, projectId: undefined, environment: undefined, eventType: undefined })} />
       </Form>
-      {error ? (
-        <p className="a-note a-note-err" role="alert" data-testid="filter-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} testId="filter-error" />
       <nav className="a-tabs" aria-label="State">
         {states.map((s) => (
           <Link

@@ -8,6 +8,7 @@ import type { PlatformContext } from "../platform/context";
 import { findEndpoint } from "../webhooks/endpoints.queries";
 import { listPurchaseWebhookEvents, listWebhookAttempts } from "../webhooks/purchase-deliveries.queries";
 import { listAudit, type AuditEntry } from "./audit.service";
+import { toWebhookAttemptView, type WebhookAttemptView } from "./webhooks-admin.service";
 
 /**
  * Everything the console shows about one payment. Facts only: the page words them
@@ -64,17 +65,7 @@ export interface PaymentDetail {
     created_at: string;
     delivered_at: string | null;
     payload: Record<string, unknown>;
-    attempts: {
-      id: number;
-      attempt_number: number;
-      trigger: string;
-      url: string;
-      response_status: number | null;
-      response_body: string | null;
-      error: string | null;
-      duration_ms: number | null;
-      started_at: string;
-    }[];
+    attempts: (WebhookAttemptView & { id: number })[];
   }[];
   audit: AuditEntry[];
   /** What the console may offer (refundability: the purchase lifecycle's rule). */
@@ -88,7 +79,6 @@ export interface PaymentDetail {
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-const BODY_EXCERPT = 500;
 
 /** Everything about one payment, by purchase_id or order_id. */
 export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string } | { orderId: string }): Promise<PaymentDetail> {
@@ -152,19 +142,7 @@ export async function getPaymentDetail(ctx: PlatformContext, ref: { id: string }
       created_at: e.created_at.toISOString(),
       delivered_at: iso(e.delivered_at),
       payload: e.payload,
-      attempts: attempts
-        .filter((a) => a.event_id === e.id)
-        .map((a) => ({
-          id: Number(a.id),
-          attempt_number: a.attempt_number,
-          trigger: a.trigger,
-          url: a.url,
-          response_status: a.response_status,
-          response_body: a.response_body === null ? null : String(a.response_body).slice(0, BODY_EXCERPT),
-          error: a.error,
-          duration_ms: a.duration_ms,
-          started_at: a.started_at.toISOString(),
-        })),
+      attempts: attempts.filter((a) => a.event_id === e.id).map((a) => ({ id: Number(a.id), ...toWebhookAttemptView(a) })),
     })),
     audit,
     actions: {

@@ -10,7 +10,7 @@ import { listDisabledEndpoints } from "../webhooks/endpoints";
 import { findWebhookTestSend } from "../webhooks/test-sends.queries";
 import * as troubled from "../webhooks/troubled.queries";
 import * as list from "../webhooks/webhook-events-list.queries";
-import { webhookRowStates, type WebhookListRow, type WebhookRowState, type WebhookStateCounts } from "../webhooks/webhook-events-list.queries";
+import { webhookRowStates, type WebhookListRow, type WebhookStateCounts } from "../webhooks/webhook-events-list.queries";
 import type { WebhookAttemptRow, WebhookEventStatus } from "../webhooks/webhooks.queries";
 import { listWebhookAttempts, resendWebhookEvent } from "../webhooks/webhooks.service";
 import { writeAudit, type Actor } from "./audit.service";
@@ -99,16 +99,8 @@ export interface WebhookAttemptView {
 }
 
 /** A webhook's page: what it is, where it stands, and every attempt, oldest first. */
-export interface WebhookEventDetail {
-  id: string;
-  kind: "event" | "test";
-  event_type: string;
-  project_id: string;
-  project_name: string;
-  environment: Environment;
-  purchase_id: string | null;
-  order_id: string | null;
-  state: WebhookRowState;
+export interface WebhookEventDetail
+  extends Pick<WebhookListRow, "id" | "kind" | "event_type" | "project_id" | "project_name" | "environment" | "purchase_id" | "order_id" | "state"> {
   created_at: string;
   delivered_at: string | null;
   next_attempt_at: string | null;
@@ -122,7 +114,8 @@ export interface WebhookEventDetail {
   attempts: WebhookAttemptView[];
 }
 
-const attemptView = (a: WebhookAttemptRow): WebhookAttemptView => ({
+/** A stored attempt as the console shows it (the payment page and the webhook pages share this). */
+export const toWebhookAttemptView = (a: WebhookAttemptRow): WebhookAttemptView & { trigger: WebhookAttemptRow["trigger"] } => ({
   attempt_number: a.attempt_number,
   trigger: a.trigger,
   url: a.url,
@@ -155,7 +148,7 @@ export async function getWebhookEventDetail(db: Db, id: string): Promise<Webhook
       webhook_url: e.webhook_url,
       payload: e.payload,
       test_source: null,
-      attempts: attempts.map(attemptView),
+      attempts: attempts.map(toWebhookAttemptView),
     };
   }
   const t = await findWebhookTestSend(db, id);
@@ -197,16 +190,7 @@ export interface ResendResult {
   eventType: string;
   delivered: boolean;
   eventStatus: WebhookEventStatus;
-  attempt: {
-    attempt_number: number;
-    trigger: WebhookAttemptRow["trigger"];
-    url: string;
-    response_status: number | null;
-    response_body: string | null;
-    error: string | null;
-    duration_ms: number | null;
-    started_at: string;
-  };
+  attempt: ReturnType<typeof toWebhookAttemptView>;
 }
 
 /** "Resend webhook": sends the event now through the webhooks service, and shows the merchant's answer. Audited. */
@@ -217,16 +201,7 @@ export async function resendEventAsAdmin(ctx: PlatformContext, actor: Actor, eve
     eventType: event.event_type,
     delivered: attempt.response_status !== null && attempt.response_status >= 200 && attempt.response_status < 300,
     eventStatus: event.status,
-    attempt: {
-      attempt_number: attempt.attempt_number,
-      trigger: attempt.trigger,
-      url: attempt.url,
-      response_status: attempt.response_status,
-      response_body: attempt.response_body?.slice(0, 500) ?? null,
-      error: attempt.error,
-      duration_ms: attempt.duration_ms,
-      started_at: new Date(attempt.started_at).toISOString(),
-    },
+    attempt: toWebhookAttemptView(attempt),
   };
   await writeAudit(ctx.sql, actor, {
     action: "webhook.resend",

@@ -1,19 +1,8 @@
-import { formatWIB } from "~/lib/admin/format";
-
-/** One delivery attempt of a webhook, as the console's procedures answer it. */
-export interface WebhookAttempt {
-  attempt_number: number;
-  trigger: string;
-  url: string;
-  response_status: number | null;
-  response_body: string | null;
-  error: string | null;
-  duration_ms: number | null;
-  started_at: string;
-}
+import type { WebhookAttemptView } from "../../../server/admin/webhooks-admin.service";
+import { formatWIB, withWibTimes } from "~/lib/admin/format";
 
 /** Every attempt of one webhook, oldest first: when, why, where, the answer and how long it took. */
-export function WebhookAttemptsTable({ attempts }: { attempts: readonly WebhookAttempt[] }) {
+export function WebhookAttemptsTable({ attempts }: { attempts: readonly WebhookAttemptView[] }) {
   if (attempts.length === 0) return <p className="a-muted">Not attempted yet.</p>;
   return (
     <table className="a-table a-compact" data-testid="webhook-attempts">
@@ -39,7 +28,7 @@ export function WebhookAttemptsTable({ attempts }: { attempts: readonly WebhookA
             <td className="a-mono a-excerpt-cell">{a.url || "—"}</td>
             <td>{a.response_status ?? "—"}</td>
             <td className="a-num">{a.duration_ms !== null ? `${a.duration_ms} ms` : "—"}</td>
-            <td className="a-excerpt-cell">{a.error ?? a.response_body ?? ""}</td>
+            <td className="a-excerpt-cell">{withWibTimes(a.error) ?? a.response_body ?? ""}</td>
           </tr>
         ))}
       </tbody>

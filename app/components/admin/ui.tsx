@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useHydrated } from "./hooks";
 
@@ -63,10 +64,10 @@ export function ActionButton({
   );
 }
 
-export function ErrorNote({ error }: { error: string | null | undefined }) {
+export function ErrorNote({ error, testId }: { error: string | null | undefined; testId?: string }) {
   if (!error) return null;
   return (
-    <p className="a-note a-note-err" role="alert">
+    <p className="a-note a-note-err" role="alert" data-testid={testId}>
       {error}
     </p>
   );
@@ -112,5 +113,38 @@ export function ProjectFilter({ projects, value }: { projects: { id: string; nam
         ))}
       </select>
     </label>
+  );
+}
+
+/** One select of the console's filter forms: "All", or one of `options` ([value, label] pairs). */
+export function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: readonly (readonly [string, string])[] }) {
+  return (
+    <label>
+      {label}
+      <select name={name} defaultValue={value}>
+        <option value="">All</option>
+        {options.map(([optionValue, optionLabel]) => (
+          <option key={optionValue} value={optionValue}>
+            {optionLabel}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The filter forms' buttons: "Apply", and "Clear" (a link to `clearTo`) while a filter is set. */
+export function FilterActions({ filtered, clearTo }: { filtered: boolean; clearTo: string }) {
+  return (
+    <div className="a-row a-wide">
+      <button type="submit" className="a-btn a-btn-primary">
+        Apply
+      </button>
+      {filtered ? (
+        <Link to={clearTo} className="a-btn a-btn-quiet">
+          Clear
+        </Link>
+      ) : null}
+    </div>
   );
 }
